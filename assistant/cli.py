@@ -1,0 +1,138 @@
+"""Command line: index, ask, serve, eval, bench. Only wires the library together."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import AssistantError
+
+EXAMPLES = {
+    "it": "Quante fabbriche AI ci saranno entro il 2030?",
+    "ko": "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?",
+    "en": "How many AI factories by 2030?",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-assistant", description="Grounded answers over policy documents, in Italian, Korean and English.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or refresh the index (incremental, atomic)")
+    p.add_argument("--corpus", type=Path, help="corpus folder with catalog.toml (default: corpus)")
+    p.add_argument("--index", type=Path, help="index folder (default: index)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--lang", default="auto", help="auto, it, ko or en (default: auto)")
+    p.add_argument("--k", type=int, help="passages to retrieve (default: 5)")
+    p.add_argument("--doc", action="append", help="search only this document id (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    p.add_argument("--index", type=Path, help="index folder (default: index)")
+
+    p = sub.add_parser("serve", help="serve the chat on host:port")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--index", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 runtime failure, 2 bad usage or input)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return _COMMANDS[args.command](args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous index (if any) is unchanged.", file=sys.stderr)
+        return 1
+
+
+def _settings(args: argparse.Namespace, **extra):
+    from .config import load_settings
+
+    return load_settings(corpus=getattr(args, "corpus", None), index=getattr(args, "index", None), **extra)
+
+
+def _index(args: argparse.Namespace) -> int:
+    from .embed import load_embedder
+    from .index import build_index
+    from .load import load_documents
+    from .progress import Reporter
+    from .text import load_analyzer
+
+    settings = _settings(args)
+    documents = load_documents(settings.corpus)
+    embedder = load_embedder(settings.embed.model, settings.embed.threads)
+    second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
+    with Reporter(enabled=not args.quiet) as reporter:
+        report = build_index(
+            documents, settings.index, embedder, second, load_analyzer(settings.keyword.korean),
+            settings.keyword.korean, progress=reporter.update, batch_size=settings.embed.batch_size,
+        )
+    state = "built" if report.changed else "unchanged"
+    print(
+        f"index {state}: {report.documents} documents, {report.passages} passages "
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s → {settings.index}"
+    )
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from .language import parse_language
+    from .pipeline import ask, open_engine
+
+    extra = {"retrieve": {"k": args.k}} if args.k is not None else {}
+    settings = _settings(args, **extra)
+    language = parse_language(args.lang)
+    if args.k is not None and not 1 <= args.k <= 50:
+        print("error: --k must be between 1 and 50.", file=sys.stderr)
+        return 2
+    engine = open_engine(settings)
+    answer = ask(engine, args.question, language=language, doc_ids=set(args.doc) if args.doc else None)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _print_answer(answer) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    style = "bold" if answer.grounded else "bold yellow"
+    console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
+    for c in answer.citations:
+        label = " (unofficial translation)" if c.translation_of else ""
+        console.print(f"[dim][{c.n}] {escape(c.title)}{label}, {c.locator} ({c.language})[/dim]")
+        console.print(f"    {escape(c.quote)}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .config import load_settings
+
+    serve = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
+    settings = load_settings(index=args.index, **({"serve": serve} if serve else {}))
+    try:
+        from ui.app import serve as serve_app
+    except ImportError as exc:
+        print(f"error: the chat needs the ui package and gradio ({exc}). Run: make install", file=sys.stderr)
+        return 1
+    serve_app(settings)
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "serve": _serve}
+
+if __name__ == "__main__":
+    sys.exit(main())

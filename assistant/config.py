@@ -1,0 +1,122 @@
+"""One settings object: defaults → policy-assistant.toml → POLICY_ASSISTANT_* environment → flags."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE = "policy-assistant.toml"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmbedSettings(_Part):
+    """Which models embed passages and questions."""
+
+    # "use-m3" (packaged multilingual USE), "e5-small" (packaged multilingual-e5-small),
+    # "minilm" (packaged English MiniLM, via sentence-transformers), or any sentence-transformers
+    # model name or path (needs torch and sentence-transformers).
+    model: str = "use-m3"
+    # A second opinion for the rerank step; "" turns it off.
+    rerank_model: str = "e5-small"
+    batch_size: int = Field(64, ge=1)
+    threads: int = Field(2, ge=1)
+
+
+class KeywordSettings(_Part):
+    """The keyword (BM25) index."""
+
+    # How Korean text is cut into terms: "kiwi" (morphological analysis) or "ngram" (character bigrams).
+    korean: str = Field("kiwi", pattern="^(kiwi|ngram)$")
+
+
+class RetrieveSettings(_Part):
+    """Hybrid search, fusion and rerank."""
+
+    k: int = Field(5, ge=1, le=50)
+    candidates: int = Field(20, ge=1, le=500)
+    rrf_k: int = Field(60, ge=1)  # Cormack et al. 2009
+    # Weights of the rerank score: primary cosine, second-model cosine, lexical overlap, fused rank.
+    w_vector: float = 1.0
+    w_second: float = 1.0
+    w_lexical: float = 0.6
+    w_rrf: float = 10.0
+
+
+class AnswerSettings(_Part):
+    """What counts as enough evidence to answer."""
+
+    # Minimum cosine (primary model) between the question and the chosen sentence. Calibrated on
+    # evals/seed-qa.jsonl: right sentences scored 0.04-0.63, so cosine is a floor, not the gate.
+    min_similarity: float = 0.0
+    # Minimum IDF-weighted share of the question's terms found in the same-language passage.
+    min_coverage: float = 0.4
+    # Dates and amounts: the clause holding the figure must hold this share of the question's terms.
+    min_clause_coverage: float = 0.3
+    # Cross-lingual evidence (no passage in the question's language) has no lexical check: ask more of it.
+    min_similarity_crosslingual: float = 0.40
+    max_sentences: int = Field(2, ge=1, le=5)
+    max_question_chars: int = Field(1000, ge=10)
+
+
+class ServeSettings(_Part):
+    """Where the chat is served."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+
+
+class Settings(BaseSettings):
+    """All settings; build once in an entry point and pass the parts down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLICY_ASSISTANT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        toml_file=CONFIG_FILE,
+    )
+
+    corpus: Path = Path("corpus")
+    index: Path = Path("index")
+    embed: EmbedSettings = EmbedSettings()
+    keyword: KeywordSettings = KeywordSettings()
+    retrieve: RetrieveSettings = RetrieveSettings()
+    answer: AnswerSettings = AnswerSettings()
+    serve: ServeSettings = ServeSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: flags (init) over environment over the TOML file over defaults.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from all sources; `overrides` are command-line flags (None values are ignored)."""
+    from pydantic import ValidationError
+
+    from .errors import ConfigError
+
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"invalid settings: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}. "
+            f"Check {CONFIG_FILE} and POLICY_ASSISTANT_* variables."
+        ) from exc

@@ -1,0 +1,163 @@
+"""Score answers against a test set: facts, refusals, citations, language, retrieval and latency."""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .answer import verify_answer
+from .errors import AssistantError, InvalidQuestionError
+from .language import detect_language
+from .text import normalize, strip_separators
+from .types import Answer, Hit, ItemResult, Language, TestItem
+
+_QUOTED = re.compile(r"«[^»]*»|\[\d+\]")
+
+
+def load_testset(path: Path) -> list[TestItem]:
+    """Read a JSON Lines test set, with the line number in any error."""
+    if not path.is_file():
+        raise InvalidQuestionError(f"no test set at '{path}'. Give a .jsonl file such as evals/seed-qa.jsonl.")
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            items.append(
+                TestItem(
+                    id=str(record["id"]),
+                    lang=Language(record["lang"]),
+                    question=record["question"],
+                    answerable=bool(record.get("answerable", True)),
+                    expected_facts=tuple(
+                        tuple(f) if isinstance(f, list) else f for f in record.get("expected_facts", [])
+                    ),
+                    gold=tuple(record.get("gold", [])),
+                    source=record.get("source", ""),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
+            raise InvalidQuestionError(f"'{path}' line {number} is not a valid test item ({exc!r}); see DESIGN.md for the format.") from exc
+    return items
+
+
+def _comparable(text: str) -> str:
+    return strip_separators(normalize(text))
+
+
+def fact_present(fact: str | tuple[str, ...] | list[str], answer: str) -> bool:
+    """A fact (or any of its alternatives) appears in the answer after NFKC, case folding and separator removal."""
+    alternatives = [fact] if isinstance(fact, str) else list(fact)
+    text = _comparable(answer)
+    return any(_comparable(str(alt)) in text for alt in alternatives)
+
+
+def answer_language(answer: Answer) -> str:
+    """The language of the answer's own words (quotations and [n] markers left out)."""
+    own = _QUOTED.sub(" ", answer.answer)
+    try:
+        return str(detect_language(own))
+    except AssistantError:
+        return "unknown"
+
+
+def gold_rank(hits: list[Hit], gold: Iterable[str]) -> int | None:
+    """1-based rank of the first hit that is a gold passage or a translation of one."""
+    wanted = set(gold)
+    if not wanted:
+        return None
+    for rank, hit in enumerate(hits, 1):
+        suffix = hit.chunk.chunk_id.split("#", 1)[-1]
+        if hit.chunk.chunk_id in wanted or f"{hit.chunk.group_id}#{suffix}" in wanted:
+            return rank
+    return None
+
+
+def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "") -> ItemResult:
+    """Score one answer (None when asking failed with `error`)."""
+    if answer is None:
+        return ItemResult(item, "", "unknown", False, 0, len(item.expected_facts), False, (error,), None, latency_ms, error)
+    problems = tuple(verify_answer(answer.answer, answer.citations)) if answer.grounded else ()
+    return ItemResult(
+        item=item,
+        answer=answer.answer,
+        answer_language=answer_language(answer),
+        grounded=answer.grounded,
+        facts_found=sum(fact_present(f, answer.answer) for f in item.expected_facts) if answer.grounded else 0,
+        facts_total=len(item.expected_facts),
+        citations_valid=not problems,
+        citation_problems=problems,
+        gold_rank=gold_rank(hits, item.gold),
+        latency_ms=latency_ms,
+    )
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def summarize(results: list[ItemResult]) -> dict:
+    """Flat metrics for a list of results (see DESIGN.md, 'Metrics eval reports')."""
+    answerable = [r for r in results if r.item.answerable]
+    unanswerable = [r for r in results if not r.item.answerable]
+    refused = [r for r in results if not r.grounded]
+    grounded = [r for r in results if r.grounded]
+    with_gold = [r for r in answerable if r.item.gold]
+    latencies = [r.latency_ms for r in results]
+    return {
+        "items": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "accuracy": _ratio(sum(r.correct for r in results), len(results)),
+        "answer_accuracy": _ratio(sum(r.correct for r in answerable), len(answerable)),
+        "fact_recall": _ratio(sum(r.facts_found for r in answerable), sum(r.facts_total for r in answerable)),
+        "refusal_precision": _ratio(sum(not r.item.answerable for r in refused), len(refused)),
+        "refusal_recall": _ratio(sum(not r.grounded for r in unanswerable), len(unanswerable)),
+        "citation_validity": _ratio(sum(r.citations_valid for r in grounded), len(grounded)),
+        "language_match": _ratio(sum(r.answer_language == r.item.lang.value for r in results), len(results)),
+        "hit@1": _ratio(sum(r.gold_rank == 1 for r in with_gold), len(with_gold)),
+        "hit@5": _ratio(sum(r.gold_rank is not None and r.gold_rank <= 5 for r in with_gold), len(with_gold)),
+        "mrr": _ratio(sum(1.0 / r.gold_rank for r in with_gold if r.gold_rank), len(with_gold)),
+        "latency_p50_ms": _percentile(latencies, 50),
+        "latency_p95_ms": _percentile(latencies, 95),
+        "errors": sum(bool(r.error) for r in results),
+    }
+
+
+def summarize_by_language(results: list[ItemResult]) -> dict[str, dict]:
+    """`summarize` overall and for each language present."""
+    report = {"overall": summarize(results)}
+    for language in Language:
+        subset = [r for r in results if r.item.lang is language]
+        if subset:
+            report[language.value] = summarize(subset)
+    return report
+
+
+def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit]]],
+                progress: Callable[[str, int, int], None] | None = None) -> list[ItemResult]:
+    """Ask every item through `answer_fn` and score it; a failing item is recorded, not fatal."""
+    import time
+
+    results = []
+    for done, item in enumerate(items, 1):
+        started = time.perf_counter()
+        try:
+            answer, hits = answer_fn(item)
+            results.append(score_item(item, answer, hits, answer.timings_ms.get("total", (time.perf_counter() - started) * 1000)))
+        except AssistantError as exc:
+            results.append(score_item(item, None, [], (time.perf_counter() - started) * 1000, error=str(exc)))
+        if progress:
+            progress("evaluating", done, len(items))
+    return results

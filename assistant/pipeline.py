@@ -1,0 +1,108 @@
+"""Wire the stages: open the models and index once, then answer questions with timings."""
+from __future__ import annotations
+
+import math
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .answer import compose_answer, refusal, verify_answer
+from .config import Settings
+from .embed import Embedder, load_embedder
+from .errors import InvalidQuestionError
+from .index import IndexStore, check_compatible, load_index
+from .language import detect_language
+from .retrieve import prepare_query, retrieve
+from .text import Analyzer, load_analyzer
+from .types import Answer, Hit, Language
+
+
+@dataclass
+class Engine:
+    """What answering needs, loaded once per process and shared (read-only) by every request."""
+
+    settings: Settings
+    store: IndexStore
+    embedder: Embedder
+    second: Embedder | None
+    analyzer: Analyzer
+    idf: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.idf = inverse_document_frequency(self.store.chunk_terms)
+
+
+def inverse_document_frequency(corpus_terms: list[list[str]]) -> dict[str, float]:
+    """Smoothed IDF of every term; a term the corpus lacks gets more than any present one."""
+    n = len(corpus_terms)
+    df = Counter(term for terms in corpus_terms for term in set(terms))
+    return {term: math.log((n + 1) / (count + 0.5)) + 1.0 for term, count in df.items()}
+
+
+def open_engine(settings: Settings, index_dir: Path | None = None) -> Engine:
+    """Load the index and the models the settings name; fail early when they do not match."""
+    index_dir = index_dir or settings.index
+    store = load_index(index_dir)
+    check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
+    embedder = load_embedder(settings.embed.model, settings.embed.threads)
+    second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
+    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean))
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question without control characters; rejects empty and over-long ones."""
+    text = "".join(ch for ch in unicodedata.normalize("NFC", question) if unicodedata.category(ch)[0] != "C" or ch in " \t")
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidQuestionError("the question is empty. Ask something, e.g.: policy-assistant ask \"How many AI factories by 2030?\"")
+    if len(text) > max_chars:
+        raise InvalidQuestionError(
+            f"the question is {len(text)} characters long; the limit is {max_chars}. Shorten it to the part you want answered."
+        )
+    return text
+
+
+def ask(engine: Engine, question: str, language: Language | None = None, k: int | None = None,
+        doc_ids: set[str] | None = None) -> Answer:
+    """Answer one question; `language` None means detect it; `doc_ids` restricts the search."""
+    return ask_with_hits(engine, question, language, k, doc_ids)[0]
+
+
+def ask_with_hits(engine: Engine, question: str, language: Language | None = None, k: int | None = None,
+                  doc_ids: set[str] | None = None) -> tuple[Answer, list[Hit]]:
+    """`ask`, also returning the ranked passages it answered from."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    question = clean_question(question, engine.settings.answer.max_question_chars)
+    language = language or detect_language(question)
+    timings["detect"] = (time.perf_counter() - started) * 1000
+
+    mark = time.perf_counter()
+    query = prepare_query(question, language, engine.embedder, engine.second, engine.analyzer)
+    allowed = None
+    if doc_ids is not None:
+        allowed = {i for i, chunk in enumerate(engine.store.chunks) if chunk.doc_id in doc_ids}
+    hits: list[Hit] = retrieve(query, engine.store, engine.settings.retrieve, k=k, allowed=allowed)
+    timings["retrieve"] = (time.perf_counter() - mark) * 1000
+
+    mark = time.perf_counter()
+    answer = compose_answer(
+        question, language, hits, engine.store.aligned, engine.store.documents, engine.embedder,
+        engine.analyzer, engine.idf, engine.settings.answer, question_vector=query.vector,
+    )
+    if answer.grounded and verify_answer(answer.answer, answer.citations):
+        # Never return what the passages do not support: refuse instead.
+        answer = refusal(question, language, [c for c in _chunks_of(hits)], hits, engine.store.documents)
+    timings["answer"] = (time.perf_counter() - mark) * 1000
+    timings["total"] = (time.perf_counter() - started) * 1000
+    return replace(answer, timings_ms=timings), hits
+
+
+def _chunks_of(hits: list[Hit]):
+    seen = set()
+    for hit in hits:
+        if hit.chunk.align_key not in seen:
+            seen.add(hit.chunk.align_key)
+            yield hit.chunk

@@ -1,0 +1,157 @@
+"""Text utilities shared by keyword search, answering and scoring: terms, numbers, sentences, clauses."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Protocol
+
+from .types import Language
+
+# Digits not glued to a Latin letter ("RE100" is a name, not the figure 100).
+_NUMBER = re.compile(r"(?<![A-Za-z\d.,])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+|\s+(?:e|ed|and|o|or|mentre|while)\s+|(?<=고),\s*")
+_WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "M.AX" stays whole; "mega-regioni" is two words
+STEM = 5  # letters kept of a Latin word: "fabbrica"/"fabbriche", "promosso"/"promozione" meet
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+# Between a Hangul syllable and anything else that is not a space: "2030년까지" → "2030 년까지".
+_SCRIPT_EDGE = re.compile(r"(?<=[\uac00-\ud7a3])(?=[^\uac00-\ud7a3\s])|(?<=[^\uac00-\ud7a3\s])(?=[\uac00-\ud7a3])")
+
+# Number words, so "nove università" and "nine universities" count as figures.
+NUMBER_WORDS: dict[str, int] = {
+    **dict(zip("uno due tre quattro cinque sei sette otto nove dieci".split(), range(1, 11))),
+    **dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11))),
+    **dict(zip("하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열".split(), range(1, 11))),
+    "세": 3, "네": 4, "두": 2, "한": 1,
+}
+
+STOPWORDS: dict[Language, frozenset[str]] = {
+    Language.IT: frozenset(
+        """il lo la i gli le un uno una di a da in con su per tra fra del dello della dei degli delle al allo
+        alla ai agli alle dal dallo dalla dai dagli dalle nel nello nella nei negli nelle sul sullo sulla sui
+        sugli sulle col e ed o od ma che chi cui non come dove quando quanto quanti quanta quante quale quali
+        cosa perché è sono era erano sarà saranno sia siano essere stato stata stati state ha hanno avrà
+        avranno ci si ne questo questa questi queste quello quella quelli quelle suo sua suoi sue loro mio tuo
+        nostro vostro molto più meno anche già ancora qual qualche ogni tutto tutti tutte l d c quest viene
+        vengono può possono deve devono dice dicono secondo previsto prevista previsti previste cos verrà verranno
+        avere fare qualcosa""".split()
+    ),
+    Language.EN: frozenset(
+        """the a an of to in on at by for with from into about as and or but not no is are was were be been
+        being will would shall should can could may might must do does did have has had what which who whom
+        whose when where why how many much this that these those it its their there they them he she his her
+        we you your our i me my any some all each every so than then also just per does say says said
+        according anything something what's""".split()
+    ),
+    Language.KO: frozenset("몇 무엇 무슨 언제 어디 누구 얼마 어떤 어느 왜 어떻게 것 수 등 이 그 저 및".split()),
+}
+
+# Korean parts of speech that carry content (kiwi tags): nouns, foreign words, numbers, verb/adjective roots.
+_KO_CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SL", "SN", "SH", "VV", "VA", "XR"})
+
+
+def normalize(text: str) -> str:
+    """NFKC and case folding: the form in which texts are compared."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def strip_separators(text: str) -> str:
+    """Remove thousands separators from digit groups: '1,000' → '1000'."""
+    return re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", text)
+
+
+def numbers(text: str) -> set[str]:
+    """The figures in a text, digits without separators (number words become digits)."""
+    found = {m.group(0) for m in _NUMBER.finditer(strip_separators(normalize(text)))}
+    for word in _WORD.findall(normalize(text)):
+        if word in NUMBER_WORDS and word not in {"한", "두", "세", "네"}:
+            found.add(str(NUMBER_WORDS[word]))
+    return found
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a passage into sentences (., !, ? followed by white space; 'M.AX' stays whole)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Split a sentence at commas, semicolons and coordinating conjunctions."""
+    return [c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip()]
+
+
+class Analyzer(Protocol):
+    """Cuts text into index terms for one language."""
+
+    def terms(self, text: str, language: Language) -> list[str]: ...
+
+
+def latin_terms(text: str, language: Language) -> list[str]:
+    """Lower-cased words without stopwords, cut to a STEM-letter prefix (a crude, language-free stemmer)."""
+    stop = STOPWORDS.get(language, frozenset()) | STOPWORDS[Language.EN] | STOPWORDS[Language.IT]
+    spaced = _SCRIPT_EDGE.sub(" ", unicodedata.normalize("NFKC", text).replace("’", " ").replace("'", " "))
+    out = []
+    for word in _WORD.findall(spaced):
+        # Acronyms and codes (AI, RE100, M.AX) are names, never stopwords ("ai" is also Italian "to the").
+        is_code = word.isupper() or (any(c.isdigit() for c in word) and not word.isdigit())
+        word = word.casefold()
+        if _HANGUL_RUN.fullmatch(word) or (word in stop and not is_code):
+            continue
+        out.append(word if word[0].isdigit() or is_code else word[:STEM])
+    return out
+
+
+class KiwiAnalyzer:
+    """Korean by morphological analysis (kiwipiepy); Italian and English by `latin_terms`."""
+
+    def __init__(self) -> None:
+        from kiwipiepy import Kiwi
+
+        self._kiwi = Kiwi(num_workers=0)
+
+    def terms(self, text: str, language: Language) -> list[str]:
+        if not _HANGUL_RUN.search(text):
+            return latin_terms(text, language)
+        out: list[str] = []
+        run: list = []  # adjacent noun pieces, joined into one compound when the run ends
+        for token in [*self._kiwi.tokenize(unicodedata.normalize("NFKC", text)), None]:
+            if token is not None and token.tag in _KO_NOUN_PIECES and (not run or run[-1].end == token.start):
+                run.append(token)
+            else:
+                out.extend(_compound_terms("".join(t.form for t in run), len(run)))
+                run = [token] if token is not None and token.tag in _KO_NOUN_PIECES else []
+            if token is None or token.tag not in _KO_CONTENT_TAGS:
+                continue
+            form = token.form.casefold()
+            if form in STOPWORDS[Language.KO]:
+                continue
+            out.append(form if _HANGUL_RUN.match(form) or form[0].isdigit() else form[:STEM])
+        return out
+
+
+_KO_NOUN_PIECES = frozenset({"NNG", "NNP", "XPN", "XSN"})
+
+
+def _compound_terms(compound: str, pieces: int) -> list[str]:
+    """Kiwi cuts compounds differently by context (산업부 / 산업+부, 국립대학 / 국립+대학): the joined form
+    and its syllable bigrams let both cuts meet."""
+    if not _HANGUL_RUN.fullmatch(compound or "-") or len(compound) < 3:
+        return []
+    joined = [compound] if pieces > 1 else []
+    return joined + [compound[i : i + 2] for i in range(len(compound) - 1)]
+
+
+class NgramAnalyzer:
+    """Korean by overlapping character bigrams of Hangul runs; other text by `latin_terms`."""
+
+    def terms(self, text: str, language: Language) -> list[str]:
+        out = latin_terms(text, language)
+        for run in _HANGUL_RUN.findall(unicodedata.normalize("NFKC", text)):
+            if run in STOPWORDS[Language.KO]:
+                continue
+            out.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
+        return out
+
+
+def load_analyzer(korean: str) -> Analyzer:
+    """The analyzer named by settings.keyword.korean ("kiwi" or "ngram")."""
+    return KiwiAnalyzer() if korean == "kiwi" else NgramAnalyzer()
