@@ -63,7 +63,7 @@ class AnswerSettings(_Part):
     # Dates and amounts: the clause holding the figure must hold this share of the question's terms.
     min_clause_coverage: float = 0.3
     # Cross-lingual evidence (no passage in the question's language) has no lexical check: ask more of it.
-    min_similarity_crosslingual: float = 0.40
+    min_similarity_crosslingual: float = 0.30
     max_sentences: int = Field(2, ge=1, le=5)
     max_question_chars: int = Field(1000, ge=10)
 

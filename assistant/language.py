@@ -38,7 +38,7 @@ def detect_language(text: str, *, min_share: float = 0.6) -> Language:
     if _OTHER_SCRIPTS.search(text) and not hangul:
         raise _unsupported(text, "its script")
     words = [w.lower() for w in _LATIN_WORD.findall(text)]
-    cue = _cue_language(words)
+    cue, cue_hits = _cue_language(words)
     guess = _langdetect(text)
     if guess is not None:
         lang, prob = guess
@@ -46,25 +46,24 @@ def detect_language(text: str, *, min_share: float = 0.6) -> Language:
             if cue is not None and cue.value != lang and len(words) < 6:
                 return cue
             return Language(lang)
+        # Another language, said with confidence about a real sentence that has few it/en function words.
+        if len(words) >= 4 and prob >= 0.9 and cue_hits < max(2, len(words) // 3):
+            raise _unsupported(text, lang)
         if cue is not None:
             return cue
-        if len(words) >= 4 and prob >= 0.9:
-            raise _unsupported(text, lang)
     if cue is not None:
         return cue
     if hangul:
         return Language.KO
-    if not words:
-        raise _unsupported(text, "no words")
-    # Too short to tell and no cue: English is the safest default for identifiers like "RE100".
+    # Too short to tell ("RE100", "500?") and no cue: answer in English, the lingua franca of codes.
     return Language.EN
 
 
-def _cue_language(words: list[str]) -> Language | None:
+def _cue_language(words: list[str]) -> tuple[Language | None, int]:
     counts = {lang: sum(w in cues for w in words) for lang, cues in _CUES.items()}
     best = max(counts, key=counts.get)
     others = [v for k, v in counts.items() if k != best]
-    return best if counts[best] > max(others) else None
+    return (best if counts[best] > max(others) else None), counts[best]
 
 
 def _langdetect(text: str) -> tuple[str, float] | None:

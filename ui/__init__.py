@@ -1,0 +1,1 @@
+"""The Gradio chat and the JSON API beside it."""
