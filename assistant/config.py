@@ -50,6 +50,8 @@ class RetrieveSettings(_Part):
     w_second: float = 1.0
     w_lexical: float = 0.6
     w_rrf: float = 10.0
+    # Bonus for a passage in the question's language: of equal passages, the asker reads their own.
+    w_same_language: float = 0.2
 
 
 class AnswerSettings(_Part):

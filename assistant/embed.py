@@ -92,7 +92,8 @@ class SentenceTransformerEmbedder:
                 "or a model already in the Hugging Face cache (there is no network here)."
             ) from exc
         self.name = name_or_path
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)

@@ -5,6 +5,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -143,7 +144,7 @@ def build_index(
 
         progress("keyword index", 0, 1)
         terms = [analyzer.terms(chunk.text, chunk.language) for chunk in chunks]
-        build = index_dir / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.tmp"
+        build = index_dir / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}.tmp"
         build.mkdir()
         matrix = np.stack(vectors).astype(np.float32) if chunks else np.zeros((0, embedder.dim), np.float32)
         flat = faiss.IndexFlatIP(embedder.dim)  # exact inner product = cosine on normalised vectors

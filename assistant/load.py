@@ -56,7 +56,12 @@ def read_text(path: Path) -> str:
         path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UnreadableDocumentError(f"cannot read '{path}' as UTF-8 text: {exc}. Re-save it as UTF-8.") from exc
+    import logging
+
     from llama_index.core import SimpleDirectoryReader
+
+    # It warns on every read that optional PDF/DOCX readers are absent; we read .txt and .md only.
+    logging.getLogger("llama_index.core.readers.file.base").setLevel(logging.ERROR)
     from llama_index.core.readers.file.base import default_file_metadata_func
 
     # Markdown too is read as plain text: we split it ourselves, into paragraphs.

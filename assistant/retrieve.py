@@ -93,6 +93,8 @@ def retrieve(
         if query_numbers:
             lexical = 0.5 * lexical + 0.5 * len(query_numbers & numbers(chunk.text)) / len(query_numbers)
         rerank = settings.w_vector * vector + settings.w_second * second + settings.w_lexical * lexical
+        if chunk.language is query.language:
+            rerank += settings.w_same_language
         hits.append(
             Hit(
                 chunk=chunk,

@@ -9,11 +9,12 @@ from .types import Chunk, Document
 # Passages longer than this many tokens (cl100k, llama-index's default tokenizer) are cut.
 MAX_TOKENS = 320
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_NEWLINE = re.compile(r"\n")
 
 
-def paragraphs(text: str) -> Iterator[tuple[int, int]]:
-    """Character spans of paragraphs: blocks between blank lines, or lines when there are none."""
-    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
+def paragraphs(text: str, blank_line_blocks: bool = False) -> Iterator[tuple[int, int]]:
+    """Character spans of paragraphs: non-empty lines, or blocks between blank lines (Markdown wraps lines)."""
+    separator = _BLANK_LINE if blank_line_blocks else _NEWLINE
     start = 0
     for match in [*separator.finditer(text), None]:
         end = match.start() if match else len(text)
@@ -33,7 +34,8 @@ def split_document(document: Document, max_tokens: int = MAX_TOKENS) -> list[Chu
     tokenizer = get_tokenizer()
     splitter = SentenceSplitter(chunk_size=max_tokens, chunk_overlap=0, tokenizer=tokenizer)
     chunks: list[Chunk] = []
-    for number, (start, end) in enumerate(paragraphs(document.text), 1):
+    markdown = document.source.lower().endswith(".md")
+    for number, (start, end) in enumerate(paragraphs(document.text, blank_line_blocks=markdown), 1):
         block = document.text[start:end]
         pieces = [block] if len(tokenizer(block)) <= max_tokens else splitter.split_text(block)
         cursor = start

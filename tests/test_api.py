@@ -1,0 +1,77 @@
+"""The JSON API beside the chat, against the real server on a loopback port."""
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from assistant.config import Settings
+
+from .server import get, post, running
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="module")
+def base(engine):
+    from ui.app import Service, build_app
+
+    with running(build_app(Service(engine.settings, engine))) as url:
+        yield url
+
+
+def test_health_reports_the_manifest(base):
+    response = get(base, "/api/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["model"]["name"] == "use-m3" and body["passages"] == 12 and body["built_at"]
+
+
+def test_ask_returns_the_cli_json_object(base, engine):
+    from assistant.pipeline import ask
+
+    response = post(base, "/api/ask", json={"question": "How many AI factories by 2030?"})
+    assert response.status_code == 200
+    body = response.json()
+    expected = ask(engine, "How many AI factories by 2030?").to_json()
+    assert set(body) == set(expected)
+    assert {k: v for k, v in body.items() if k != "timings_ms"} == {k: v for k, v in expected.items() if k != "timings_ms"}
+
+
+@pytest.mark.parametrize(
+    "payload, status",
+    [({"question": ""}, 400), ({"question": "AI", "lang": "fr"}, 400), ({"question": "x", "k": 0}, 422),
+     ({"q": "missing field"}, 422), ({"question": "Wie hoch ist das Budget für die KI-Fabriken?"}, 400)],
+)
+def test_bad_input_gets_400_or_422_with_a_message(base, payload, status):
+    response = post(base, "/api/ask", json=payload)
+    assert response.status_code == status and response.json()["detail"]
+
+
+def test_malformed_json_is_422(base):
+    response = post(base, "/api/ask", content=b"not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_concurrent_clients_each_get_their_own_answer(base):
+    questions = [
+        ("How many AI factories by 2030?", "500"),
+        ("Quante fabbriche AI saranno distribuite entro quest'anno?", "102"),
+        ("AI 선도 모델은 몇 개 개발되나요?", "15"),
+        ("How many AI demonstration industrial complexes will be established?", "13"),
+    ] * 5
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(lambda q: post(base, "/api/ask", json={"question": q[0]}), questions))
+    for (question, figure), response in zip(questions, responses):
+        body = response.json()
+        assert response.status_code == 200 and body["question"] == question
+        assert body["grounded"] and figure in body["answer"]
+
+
+def test_health_is_503_without_an_index(tmp_path):
+    from ui.app import Service, build_app
+
+    service = Service.start(Settings(index=tmp_path / "none"))
+    with running(build_app(service)) as url:
+        response = get(url, "/api/health")
+        assert response.status_code == 503 and "policy-assistant index" in response.json()["detail"]
+        assert post(url, "/api/ask", json={"question": "AI"}).status_code == 503

@@ -1,0 +1,87 @@
+import json
+
+import pytest
+
+from assistant.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json_follows_the_contract(capsys, index_dir):
+    code, out, err = run(capsys, "ask", "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?", "--json", "--index", str(index_dir))
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"question", "language", "answer", "grounded", "citations", "timings_ms"}
+    assert data["language"] == "ko" and data["grounded"] is True and "500" in data["answer"] and "[1]" in data["answer"]
+    citation = data["citations"][0]
+    assert {"n", "doc_id", "title", "language", "locator", "quote", "source", "score"} <= set(citation)
+    assert citation["n"] == 1 and citation["locator"].startswith("¶") and "500" in citation["quote"]
+    assert {"detect", "retrieve", "answer", "total"} <= set(data["timings_ms"])
+
+
+def test_ask_refusal_is_grounded_false_with_see_also(capsys, index_dir):
+    code, out, _ = run(capsys, "ask", "Who won the 2022 FIFA World Cup?", "--json", "--index", str(index_dir))
+    data = json.loads(out)
+    assert code == 0 and data["grounded"] is False and data["language"] == "en"
+    assert "do not say" in data["answer"]
+
+
+def test_ask_lang_flag_overrides_detection(capsys, index_dir):
+    code, out, _ = run(capsys, "ask", "AI", "--lang", "it", "--json", "--index", str(index_dir))
+    assert code == 0 and json.loads(out)["language"] == "it"
+
+
+def test_ask_plain_text_shows_answer_and_passages(capsys, index_dir):
+    code, out, _ = run(capsys, "ask", "How many AI factories by 2030?", "--index", str(index_dir))
+    assert code == 0 and "500" in out and "unofficial translation" in out and "¶" in out
+
+
+def test_missing_index_exits_1_and_says_how_to_build(capsys, tmp_path):
+    code, out, err = run(capsys, "ask", "How many AI factories?", "--index", str(tmp_path / "none"))
+    assert code == 1 and out == ""
+    assert err.startswith("error: no index") and "policy-assistant index" in err
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_empty_question_exits_2(capsys, index_dir, question):
+    code, out, err = run(capsys, "ask", question, "--index", str(index_dir))
+    assert code == 2 and out == "" and "empty" in err
+
+
+def test_huge_question_exits_2(capsys, index_dir):
+    code, _, err = run(capsys, "ask", "AI " * 2000, "--index", str(index_dir))
+    assert code == 2 and "limit is 1000" in err
+
+
+def test_unsupported_language_exits_2_and_lists_supported(capsys, index_dir):
+    code, out, err = run(capsys, "ask", "Wie hoch ist das Budget für die KI-Fabriken?", "--index", str(index_dir))
+    assert code == 2 and out == ""
+    assert "Italian (it), Korean (ko) or English (en)" in err
+    code, _, err = run(capsys, "ask", "AI", "--lang", "de", "--index", str(index_dir))
+    assert code == 2 and "auto, it, ko, en" in err
+
+
+def test_bad_usage_exits_2(capsys):
+    code, _, err = run(capsys, "ask")
+    assert code == 2 and "usage" in err
+    code, _, _ = run(capsys, "frobnicate")
+    assert code == 2
+
+
+def test_index_command_builds_then_reports_unchanged(capsys, tmp_path):
+    from .conftest import CORPUS
+
+    code, out, err = run(capsys, "index", "--corpus", str(CORPUS), "--index", str(tmp_path / "ix"))
+    assert code == 0 and "12 passages (12 embedded, 0 reused)" in out
+    assert "embedding passages: 12/12" in err  # progress, without a terminal
+    code, out, _ = run(capsys, "index", "--corpus", str(CORPUS), "--index", str(tmp_path / "ix"), "--quiet")
+    assert code == 0 and "index unchanged" in out and "(0 embedded, 12 reused)" in out
+
+
+def test_index_command_reports_unreadable_corpus(capsys, tmp_path):
+    code, _, err = run(capsys, "index", "--corpus", str(tmp_path), "--index", str(tmp_path / "ix"))
+    assert code == 1 and "no catalog" in err

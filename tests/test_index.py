@@ -1,0 +1,118 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from assistant.errors import IndexMissingError, IndexStaleError
+from assistant.index import check_compatible, load_index
+from assistant.pipeline import ask
+
+from .conftest import CORPUS, ROOT, build, engine_for
+
+
+def test_manifest_records_models_and_corpus(index_dir):
+    store = load_index(index_dir)
+    manifest = store.manifest
+    assert manifest["model"] == {"name": "use-m3", "dim": 512}
+    assert manifest["rerank_model"] == {"name": "e5-small", "dim": 384}
+    assert manifest["passages"] == len(store.chunks) == 12
+    assert len(manifest["corpus_hash"]) == 64 and manifest["format_version"] == 1
+
+
+def test_faiss_equals_exhaustive_cosine(engine, embedder):
+    store = engine.store
+    vectors = np.stack([store.faiss_index.reconstruct(i) for i in range(len(store.chunks))])
+    for question in ["AI 공장 500개", "università nazionali hub regionali", "Government Sejong Convention Center"]:
+        query = embedder.embed_queries([question])[0]
+        brute = vectors @ query
+        scores, ids = store.faiss_index.search(query[None, :], len(store.chunks))
+        assert list(ids[0]) == list(np.argsort(-brute, kind="stable"))
+        assert np.allclose(scores[0], np.sort(brute)[::-1], atol=1e-5)
+
+
+def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, embedder, second, analyzer):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    first = build(corpus, tmp_path / "index", embedder, second, analyzer)
+    assert first.embedded == 12 and first.changed
+    again = build(corpus, tmp_path / "index", embedder, second, analyzer)
+    assert again.embedded == 0 and not again.changed and again.path == first.path
+
+    # Change one document: only its passages are embedded; the others' vectors are reused unchanged.
+    english = corpus / "motie-2026-work-plan.en.txt"
+    english.write_text(english.read_text(encoding="utf-8") + "\nA fifth paragraph added for the test.\n", encoding="utf-8")
+    before = load_index(tmp_path / "index")
+    third = build(corpus, tmp_path / "index", embedder, second, analyzer)
+    assert third.embedded == 5 and third.reused == 8 and third.passages == 13
+    after = load_index(tmp_path / "index")
+    italian = [i for i, c in enumerate(after.chunks) if c.doc_id.endswith("-it")]
+    for i in italian:
+        j = before.position[after.chunks[i].chunk_id]
+        assert np.array_equal(after.faiss_index.reconstruct(i), before.faiss_index.reconstruct(j))
+    assert len(list((tmp_path / "index").glob("build-*"))) == 1  # the replaced build is removed
+
+
+def test_killed_build_leaves_the_previous_index_answering(tmp_path, embedder, second, analyzer):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index = tmp_path / "index"
+    build(corpus, index, embedder, second, analyzer)
+    served = (index / "current").resolve()
+
+    # A big new document makes the rebuild long enough to kill mid-way.
+    (corpus / "big.txt").write_text(
+        "\n".join(f"Paragraph {i} about industrial policy number {i}." for i in range(800)), encoding="utf-8"
+    )
+    with open(corpus / "catalog.toml", "a", encoding="utf-8") as catalog:
+        catalog.write('\n[[document]]\nid = "big"\nfile = "big.txt"\ntitle = "Big"\nlanguage = "en"\n')
+    env = {**os.environ, "POLICY_ASSISTANT_EMBED__BATCH_SIZE": "8"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "index", "--corpus", str(corpus), "--index", str(index)],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )
+    deadline = time.monotonic() + 120
+    for line in process.stderr:  # kill as soon as it is embedding
+        if "embedding passages" in line or time.monotonic() > deadline:
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+    assert (index / "current").resolve() == served
+    engine = engine_for(index, embedder, second, analyzer)
+    answer = ask(engine, "How many AI factories by 2030?")
+    assert answer.grounded and "500" in answer.answer
+    assert len(engine.store.chunks) == 12
+
+    # The next build completes, and leaves no abandoned folder behind.
+    report = build(corpus, index, embedder, second, analyzer)
+    assert report.passages == 12 + 800
+    assert not list(index.glob("*.tmp"))
+
+
+def test_abandoned_partial_build_is_ignored_and_cleaned(tmp_path, embedder, second, analyzer):
+    index = tmp_path / "index"
+    build(CORPUS, index, embedder, second, analyzer)
+    junk = index / "build-19990101T000000-1.tmp"
+    junk.mkdir()
+    (junk / "vectors.faiss").write_bytes(b"half a file")
+    assert len(load_index(index).chunks) == 12
+    shutil.copy(CORPUS / "catalog.toml", tmp_path / "unused")  # corpus unchanged: the build is a no-op …
+    build(CORPUS, index, embedder, second, analyzer)
+    assert not junk.exists()  # … that still clears what a killed build left
+
+
+def test_missing_index_says_how_to_build(tmp_path):
+    with pytest.raises(IndexMissingError, match="policy-assistant index"):
+        load_index(tmp_path / "nothing")
+
+
+def test_index_built_with_another_model_is_stale(index_dir):
+    store = load_index(index_dir)
+    with pytest.raises(IndexStaleError, match="Rebuild it with"):
+        check_compatible(store, "minilm", "e5-small", "kiwi", index_dir)

@@ -1,0 +1,50 @@
+import json
+
+import pytest
+
+from assistant.errors import UnsupportedLanguageError
+from assistant.language import detect_language, parse_language
+from assistant.types import Language
+
+from .conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?", Language.KO),
+        ("Quante fabbriche AI saranno distribuite entro quest'anno?", Language.IT),
+        ("Who won the 2022 FIFA World Cup?", Language.EN),
+        ("AI", Language.EN),  # langdetect alone says "tl"
+        ("ciao", Language.IT),  # langdetect alone says "pt"
+        ("Dove?", Language.IT),
+        ("RE100 산업단지", Language.KO),
+        ("500?", Language.EN),  # langdetect raises on it
+    ],
+)
+def test_detects_supported_languages(text, expected):
+    assert detect_language(text) is expected
+
+
+def test_every_seed_question_is_detected_in_its_language():
+    items = [json.loads(line) for line in (ROOT / "evals/seed-qa.jsonl").read_text(encoding="utf-8").splitlines()]
+    wrong = [i["question"] for i in items if detect_language(i["question"]).value != i["lang"]]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Wie hoch ist das Budget für die KI-Fabriken?", "2030年までにAI工場はいくつ？", "Сколько заводов будет построено?",
+     "Quelles sont les priorités du ministère pour l’année prochaine?"],
+)
+def test_unsupported_language_message_lists_the_supported_ones(text):
+    with pytest.raises(UnsupportedLanguageError) as info:
+        detect_language(text)
+    assert all(code in str(info.value) for code in ("(it)", "(ko)", "(en)"))
+
+
+def test_parse_language_flag():
+    assert parse_language("auto") is None
+    assert parse_language("ko") is Language.KO
+    with pytest.raises(UnsupportedLanguageError, match="auto, it, ko, en"):
+        parse_language("fr")

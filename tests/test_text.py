@@ -1,0 +1,36 @@
+from assistant.text import KiwiAnalyzer, NgramAnalyzer, latin_terms, numbers, split_clauses, split_sentences
+from assistant.types import Language
+
+
+def test_korean_bare_noun_matches_particle_inflected_text(analyzer):
+    # "공장" must meet "공장을": BM25 over raw words would score 0.
+    assert "공장" in analyzer.terms("AI 공장을 늘린다", Language.KO)
+    assert "공장" in analyzer.terms("공장", Language.KO)
+    assert set(NgramAnalyzer().terms("공장", Language.KO)) <= set(NgramAnalyzer().terms("공장을", Language.KO))
+
+
+def test_korean_compounds_meet_across_segmentations(analyzer):
+    # Kiwi cuts 국립대학 whole in one context and 국립+대학 in another; the shared terms must meet.
+    question = set(analyzer.terms("국립대학은 몇 개인가요?", Language.KO))
+    passage = set(analyzer.terms("9개 지역 거점 국립대학을 통해 인재 공급을 지원할 계획이다.", Language.KO))
+    assert "국립대학" in question & passage
+
+
+def test_latin_terms_keep_codes_and_drop_stopwords():
+    terms = latin_terms("Quante fabbriche AI ai complessi RE100 e M.AX?", Language.IT)
+    assert "ai" in terms  # the code AI, not the preposition "ai"
+    assert terms.count("ai") == 1
+    assert {"re100", "m.ax", "fabbr"} <= set(terms)
+    assert "e" not in terms
+
+
+def test_numbers_normalise_separators_words_and_codes():
+    assert numbers("1,000 fabbriche e nove università entro il 2030") == {"1000", "9", "2030"}
+    assert "100" not in numbers("complessi RE100")
+    assert numbers("AI 공장 102개") == {"102"}
+
+
+def test_sentences_and_clauses():
+    text = "Il Ministero accelererà la convergenza (M.AX). Entro la fine di quest’anno, saranno distribuite 102 fabbriche AI."
+    assert len(split_sentences(text)) == 2
+    assert split_clauses(split_sentences(text)[1]) == ["Entro la fine di quest’anno", "saranno distribuite 102 fabbriche AI."]
