@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     p.add_argument("--index", type=Path, help="index folder (default: index)")
 
+    p = sub.add_parser("eval", help="score a test set; writes report.json, report.md and plots")
+    p.add_argument("testset", type=Path)
+    p.add_argument("--out", type=Path, help="report folder (default: reports/<test set name>)")
+    p.add_argument("--index", type=Path)
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
     p = sub.add_parser("serve", help="serve the chat on host:port")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -132,7 +138,37 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "serve": _serve}
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluation import load_testset, run_testset, summarize_by_language
+    from .pipeline import ask_with_hits, open_engine
+    from .progress import Reporter
+    from .report import METRICS, write_report
+
+    settings = _settings(args)
+    items = load_testset(args.testset)
+    if not items:
+        print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
+        return 2
+    engine = open_engine(settings)
+    with Reporter(enabled=not args.quiet) as reporter:
+        results = run_testset(items, lambda item: ask_with_hits(engine, item.question, item.lang), reporter.update)
+    metrics = summarize_by_language(results)
+    out = args.out or Path("reports") / args.testset.stem
+    manifest = engine.store.manifest
+    context = {"index": {"model": manifest["model"], "rerank_model": manifest.get("rerank_model"),
+                         "passages": manifest["passages"], "built_at": manifest["built_at"]},
+               "settings": settings.model_dump(mode="json")}
+    paths = write_report(out, args.testset, metrics, results, context)
+    names = ("accuracy", *METRICS, "latency_p50_ms", "latency_p95_ms")
+    print("metric".ljust(20) + "".join(g.rjust(10) for g in metrics))
+    for name in names:
+        cells = "".join(("–" if metrics[g][name] is None else f"{metrics[g][name]:.3f}").rjust(10) for g in metrics)
+        print(name.ljust(20) + cells)
+    print("report: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,122 @@
+"""Write an eval report: report.json, report.md and PNG plots."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from .types import ItemResult
+
+METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
+           "language_match", "hit@1", "hit@5", "mrr")
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
+    return str(value)
+
+
+def failure_reason(result: ItemResult) -> str:
+    """Why an item counts as failed, in a few words."""
+    if result.error:
+        return f"error: {result.error}"
+    if result.item.answerable and not result.grounded:
+        return "refused an answerable question"
+    if not result.item.answerable and result.grounded:
+        return "answered an unanswerable question"
+    if result.item.answerable and result.facts_found < result.facts_total:
+        return f"{result.facts_found}/{result.facts_total} expected facts present"
+    if not result.citations_valid:
+        return "invalid citation: " + "; ".join(result.citation_problems)
+    if result.answer_language != result.item.lang.value:
+        return f"answered in {result.answer_language}"
+    return ""
+
+
+def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict) -> list[Path]:
+    """Write the report files into `out`; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    items = []
+    for r in results:
+        record = asdict(r)
+        record["item"]["lang"] = r.item.lang.value
+        record["correct"] = r.correct
+        record["failure"] = failure_reason(r)
+        items.append(record)
+    payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
+               "metrics": metrics, "items": items}
+    paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png"]
+    paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    paths[1].write_text(_markdown(testset, metrics, results, context), encoding="utf-8")
+    _plot_metrics(metrics, paths[2])
+    _plot_latency(results, paths[3])
+    return paths
+
+
+def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict) -> str:
+    groups = list(metrics)
+    lines = [f"# Eval report: `{testset}`", "", f"Index: {context.get('index', {})}", "",
+             "| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+    for name in ("items", "answerable", "unanswerable", "accuracy", *METRICS, "latency_p50_ms", "latency_p95_ms", "errors"):
+        lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
+    failed = [r for r in results if failure_reason(r)]
+    lines += ["", f"## Failed items ({len(failed)})", ""]
+    if not failed:
+        lines.append("None.")
+    for r in failed:
+        expected = ", ".join(json.dumps(f, ensure_ascii=False) for f in r.item.expected_facts) or "a refusal"
+        lines += [
+            f"### {r.item.id} ({r.item.lang.value}) — {failure_reason(r)}",
+            f"- question: {r.item.question}",
+            f"- answer: {r.answer or '(none)'}",
+            f"- expected: {expected}",
+            f"- gold rank: {r.gold_rank if r.item.gold else '–'}",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display here
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _plot_metrics(metrics: dict[str, dict], path: Path) -> None:
+    plt = _pyplot()
+    shown = ("answer_accuracy", "refusal_precision", "refusal_recall", "citation_validity", "language_match", "hit@1")
+    groups = [g for g in metrics if g != "overall"] + ["overall"]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(groups)
+    for i, group in enumerate(groups):
+        values = [metrics[group].get(m) or 0.0 for m in shown]
+        bars = ax.bar([x + i * width for x in range(len(shown))], values, width, label=group)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.set_xticks([x + width * (len(groups) - 1) / 2 for x in range(len(shown))], shown, fontsize=8)
+    ax.set_ylim(0, 1.1)
+    ax.set_title("Answer quality per language")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_latency(results: list[ItemResult], path: Path) -> None:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for language in sorted({r.item.lang.value for r in results}):
+        ax.hist([r.latency_ms for r in results if r.item.lang.value == language], bins=20, alpha=0.6, label=language)
+    ax.set_xlabel("latency per question (ms)")
+    ax.set_ylabel("questions")
+    ax.set_title("Latency distribution")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
