@@ -30,15 +30,16 @@ _I = re.IGNORECASE
 _KIND_CUES: list[tuple[QuestionKind, re.Pattern]] = [
     (QuestionKind.AMOUNT, re.compile(
         r"\b(budget|bilanci\w*|stanziat\w*|stanziament\w*|fondi|finanziament\w*|cost[oiae]\w*|euro|won|dollar\w*|"
-        r"miliard\w*|milion\w*|investiment\w*|sussid\w*|contribut\w*|import[oi]|soldi|denaro|"
-        r"cost|costs|funding|funds|money|billion|million|investment\w*|subsid\w*|grant\w*|how much)\b"
-        r"|예산|비용|금액|얼마|투자|지원금|보조금|재원|억\s*원|조\s*원", _I)),
+        r"miliard\w*|milion\w*|investiment\w*|sussid\w*|contribut\w*|import[oi]|soldi|denaro|spes[aei]\w*|spend\w*|"
+        r"cost|costs|funding|funds|money|billion|million|investment\w*|subsid\w*|grant\w*|how much|spend\w*|spent)\b"
+        r"|예산|비용|금액|얼마|투자|지원금|보조금|재원|지출|억\s*원|조\s*원", _I)),
     (QuestionKind.DATE, re.compile(
         r"\b(quando|in che anno|in quale anno|che giorno|che data|in che data|scadenz\w*|entro quando|"
         r"when|what year|which year|what date|which date|what day|deadline)\b|언제|몇\s*년|몇\s*월|며칠|날짜|시기|기한|마감", _I)),
     (QuestionKind.COUNT, re.compile(r"\b(quant[ie]|numero|how many|number of)\b|몇|개수", _I)),
     (QuestionKind.PLACE, re.compile(
-        r"\b(dove|in quale (?:luogo|città|sede|regione)|luogo|sede|where|which city|what venue|location)\b|어디|장소|위치|어느\s*(?:지역|도시|곳)", _I)),
+        r"\b(dove|in (?:quale|quali) (?:luogo|luoghi|città|sede|sedi|regione|regioni|province)|luogo|sede|where|"
+        r"which (?:city|cities|region|regions|province|provinces)|what venue|location)\b|어디|장소|위치|어느\s*(?:지역|도시|곳)", _I)),
     (QuestionKind.PERSON, re.compile(
         r"\b(ministr[oa]|viceministr\w*|responsabil\w*|direttor\w*|president\w*|portavoce|funzionari\w*|"
         r"minister|official\w*|director|president|spokes\w*|head of|name of the)\b"
@@ -125,33 +126,54 @@ _PHRASE_END = re.compile(r"^(?:ci|è|ha|hanno|will|are|is|was|were|do|does|did|c
                          r"\w+(?:anno|ranno|ebbero|ono)$", re.IGNORECASE)
 
 
-def counted_terms(question: str, language: Language, analyzer: Analyzer) -> set[str]:
-    """Terms of the thing a "how many" question counts: the noun phrase after "how many"/"quanti", or the
-    word before "몇" ("기업은 몇 곳" counts 기업)."""
-    phrase = ""
+def counted_terms(question: str, language: Language, analyzer: Analyzer) -> tuple[set[str], set[str]]:
+    """What a "how many" question counts: (head noun terms, codes that must come with it).
+
+    The noun phrase after "how many"/"quanti" (its head is last in English, first in Italian), or the word
+    before "몇" ("기업은 몇 곳" counts 기업). Codes in the phrase ("RE100 complexes") must be there too.
+    """
+    words: list[str] = []
+    head_word = None
     if match := _COUNT_AFTER.search(question):
-        words = []
         for word in match.group(1).split():
             if _PHRASE_END.match(word.strip("?!.,")):
-                break
-            words.append(word)
-        phrase = " ".join(words)
+                if words:
+                    break
+                continue  # "how many of the AI factories": skip to the phrase
+            words.append(word.strip("?!.,"))
     elif match := _COUNT_BEFORE.search(question):
+        words = match.group(1).split()
         # The nearest word before 몇 that carries content ("공장 수는 몇" counts 공장, not 수).
-        for word in reversed(match.group(1).split()):
-            if analyzer.terms(word, language):
-                phrase = word
-                break
-    terms = set(analyzer.terms(phrase, language))
-    words = {t for t in terms if not t.isdigit() and not _is_code(t)}
-    return words or terms
+        head_word = next((w for w in reversed(words) if _content_terms(w, language, analyzer)
+                          and not _FRAME_NOUN.match(w)), None)
+    phrase = " ".join(words)
+    codes = {code.casefold() for code in _CODE.findall(phrase)}
+    if head_word is not None:
+        return set(_content_terms(head_word, language, analyzer)) - codes, codes
+    nouns = [w for w in words if _content_terms(w, language, analyzer) and not _FRAME_NOUN.match(w)]
+    if not nouns:
+        return set(), codes
+    head = nouns[-1] if language is Language.EN else nouns[0]
+    if language is Language.IT and len(nouns) > 1 and _ADJECTIVE.match(head):
+        head = nouns[1]
+    return set(_content_terms(head, language, analyzer)), codes
 
 
-def _is_code(term: str) -> bool:
-    return term.isascii() and len(term) <= 3
+def _content_terms(word: str, language: Language, analyzer: Analyzer) -> list[str]:
+    """A word's terms without codes (AI, RE100) and bare figures."""
+    if _CODE.fullmatch(word.strip("?!.,")):
+        return []
+    return [t for t in analyzer.terms(word, language) if not t.isdigit()]
 
 
-def _has_evidence(kind: QuestionKind, sentence: str, focus: set[str], counted: set[str], analyzer: Analyzer,
+# Nouns that frame a count rather than name the thing counted ("AI 공장 목표는 몇 개", "target number").
+_FRAME_NOUN = re.compile(r"^(?:목표|규모|총|전체|target|number|total|obiettivo|numero|totale)\w{0,2}$", re.IGNORECASE)
+
+# Italian adjectives that may come before the counted noun ("quante nuove fabbriche").
+_ADJECTIVE = re.compile(r"^(?:nuov[eiao]|principal[ie]|grand[ie]|piccol[eiao]|divers[eiao]|altr[eiao])$", re.IGNORECASE)
+
+
+def _has_evidence(kind: QuestionKind, sentence: str, focus: set[str], counted: tuple[set[str], set[str]], analyzer: Analyzer,
                   language: Language, idf: dict[str, float], min_clause_coverage: float) -> bool:
     """Does the sentence hold the kind of fact asked for, tied to what the question is about?"""
     if kind is QuestionKind.OTHER:
@@ -168,7 +190,8 @@ def _has_evidence(kind: QuestionKind, sentence: str, focus: set[str], counted: s
         if kind is QuestionKind.COUNT:
             # A figure in the same clause as the counted thing ("102 AI factories", "9개 지역 거점 국립대학").
             figures = {n for n in numbers(clause) if not re.fullmatch(_YEAR, n)}
-            if figures and counted & set(clause_terms):
+            head, codes = counted
+            if figures and head & set(clause_terms) and codes <= set(clause_terms):
                 return True
         elif _EVIDENCE[kind].search(clause) and _weighted_coverage(list(focus), clause_terms, idf) >= min_clause_coverage:
             return True
@@ -199,7 +222,7 @@ def compose_answer(
     kind = question_kind(question)
     query_terms = analyzer.terms(question, language)
     focus = set(query_terms) - numbers(question)
-    counted = counted_terms(question, language, analyzer) if kind is QuestionKind.COUNT else set()
+    counted = counted_terms(question, language, analyzer) if kind is QuestionKind.COUNT else (set(), set())
     names = question_names(question)
     query_numbers = {n for n in numbers(question)}
     if question_vector is None:

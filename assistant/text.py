@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Protocol
 
 from .types import Language
@@ -34,16 +35,16 @@ STOPWORDS: dict[Language, frozenset[str]] = {
         avranno ci si ne questo questa questi queste quello quella quelli quelle suo sua suoi sue loro mio tuo
         nostro vostro molto più meno anche già ancora qual qualche ogni tutto tutti tutte l d c quest viene
         vengono può possono deve devono dice dicono secondo previsto prevista previsti previste cos verrà verranno
-        avere fare qualcosa""".split()
+        avere fare qualcosa significa significato parla parlano menziona dimmi dire vuol""".split()
     ),
     Language.EN: frozenset(
         """the a an of to in on at by for with from into about as and or but not no is are was were be been
         being will would shall should can could may might must do does did have has had what which who whom
         whose when where why how many much this that these those it its their there they them he she his her
         we you your our i me my any some all each every so than then also just per does say says said
-        according anything something what's""".split()
+        according anything something what's mean means meaning stand stands mention mentions tell""".split()
     ),
-    Language.KO: frozenset("몇 무엇 무슨 언제 어디 누구 얼마 어떤 어느 왜 어떻게 것 수 등 이 그 저 및".split()),
+    Language.KO: frozenset("몇 무엇 무슨 언제 어디 누구 얼마 어떤 어느 왜 어떻게 것 수 등 이 그 저 및 뜻 의미 관련 내용 있 알리".split()),
 }
 
 # Korean parts of speech that carry content (kiwi tags): nouns, foreign words, numbers, verb/adjective roots.
@@ -113,7 +114,7 @@ class KiwiAnalyzer:
             return latin_terms(text, language)
         out: list[str] = []
         run: list = []  # adjacent noun pieces, joined into one compound when the run ends
-        for token in [*self._kiwi.tokenize(unicodedata.normalize("NFKC", text)), None]:
+        for token in [*_merge_codes(self._kiwi.tokenize(unicodedata.normalize("NFKC", text))), None]:
             if token is not None and token.tag in _KO_NOUN_PIECES and (not run or run[-1].end == token.start):
                 run.append(token)
             else:
@@ -122,13 +123,34 @@ class KiwiAnalyzer:
             if token is None or token.tag not in _KO_CONTENT_TAGS:
                 continue
             form = token.form.casefold()
-            if form in STOPWORDS[Language.KO]:
-                continue
+            if form in STOPWORDS[Language.KO] or (token.tag in ("VV", "VA") and len(form) < 2):
+                continue  # one-syllable verb stems (하, 되, 있, 늘) carry little and Kiwi guesses them
             out.append(form if _HANGUL_RUN.match(form) or form[0].isdigit() else form[:STEM])
         return out
 
 
 _KO_NOUN_PIECES = frozenset({"NNG", "NNP", "XPN", "XSN"})
+
+
+@dataclass
+class _Token:
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+def _merge_codes(tokens) -> list[_Token]:
+    """Join letters and digits Kiwi cut apart inside one code: RE100 → RE + 100 → RE100."""
+    merged: list[_Token] = []
+    for t in tokens:
+        token = _Token(t.form, t.tag, t.start, t.start + t.len)
+        last = merged[-1] if merged else None
+        if last and last.tag in ("SL", "SN") and token.tag in ("SL", "SN") and last.end == token.start:
+            merged[-1] = _Token(last.form + token.form, "SL", last.start, token.end)
+        else:
+            merged.append(token)
+    return merged
 
 
 def _compound_terms(compound: str, pieces: int) -> list[str]:
