@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path)
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
+    p = sub.add_parser("bench", help="latency, throughput, memory, baseline and scale, as JSON")
+    p.add_argument("--out", type=Path, default=Path("bench.json"))
+    p.add_argument("--testset", type=Path, default=Path("evals/seed-qa.jsonl"))
+    p.add_argument("--index", type=Path)
+    p.add_argument("--quick", action="store_true", help="a tiny run (seconds), for checking the command")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
     p = sub.add_parser("serve", help="serve the chat on host:port")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -171,7 +178,34 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve}
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import BenchPlan, run_bench
+    from .evaluation import load_testset
+    from .load import load_documents
+    from .pipeline import open_engine
+    from .progress import Reporter
+
+    settings = _settings(args)
+    items = load_testset(args.testset)
+    plan = BenchPlan.quick() if args.quick else BenchPlan()
+    engine = open_engine(settings)
+    with Reporter(enabled=not args.quiet) as reporter:
+        report = run_bench(engine, settings.index, items, list(engine.store.documents.values()), plan, reporter.update)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    warm = report["ask_warm_ms"]["total"]
+    base = report["baseline"]
+    print(f"ask warm total p50 {warm['p50']:.1f} ms, p95 {warm['p95']:.1f} ms; cold start p50 "
+          f"{report['cold_start']['seconds']['p50']:.2f} s; /api/ask x{report['serve']['concurrency']} p50 "
+          f"{report['serve']['latency_ms']['p50']:.0f} ms")
+    print(f"hit@1 ours {base['ours']['hit@1']:.3f} vs plain {base['plain_llama_index']['hit@1']:.3f}; "
+          f"latency ratio ours/plain: whole ask {base['ratio_latency_p50']:.1f}x, retrieval alone "
+          f"{base['ratio_retrieval_latency_p50']:.1f}x")
+    print(f"bench: {args.out}")
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "bench": _bench, "serve": _serve}
 
 if __name__ == "__main__":
     sys.exit(main())

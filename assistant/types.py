@@ -121,6 +121,8 @@ class Answer:
 class TestItem:
     """One line of a test set (evals/*.jsonl)."""
 
+    __test__ = False  # not a pytest class, despite the name
+
     id: str
     lang: Language
     question: str

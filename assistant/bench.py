@@ -1,0 +1,319 @@
+"""Benchmarks: latency, cold start, memory, build throughput, baseline side by side, FAISS at scale."""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .evaluation import gold_rank
+from .pipeline import Engine, ask_with_hits
+from .retrieve import prepare_query, retrieve
+from .types import Document, Hit, Language, TestItem
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """How much to measure; `quick()` is the tiny run the tests use."""
+
+    trials: int = 3
+    cold_runs: int = 3
+    serve_requests: int = 60
+    concurrency: int = 20
+    build_passages: int = 400
+    scale_sizes: tuple[int, ...] = (10_000, 100_000)
+    scale_queries: int = 200
+    dim: int = 512
+
+    @classmethod
+    def quick(cls) -> "BenchPlan":
+        return cls(trials=1, cold_runs=1, serve_requests=4, concurrency=2, build_passages=20,
+                   scale_sizes=(1_000,), scale_queries=20, dim=64)
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    """Median and 95th percentile."""
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50": statistics.median(ordered), "p95": p95, "n": len(ordered)}
+
+
+def machine() -> dict:
+    """Where the figures were measured."""
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform()}
+
+
+def bench_ask_warm(engine: Engine, items: list[TestItem], trials: int) -> dict:
+    """In-process `ask` over the test set, `trials` times: per-stage p50/p95 of timings_ms."""
+    stages: dict[str, list[float]] = {}
+    for _ in range(trials):
+        for item in items:
+            answer, _ = ask_with_hits(engine, item.question, item.lang)
+            for stage, ms in answer.timings_ms.items():
+                stages.setdefault(stage, []).append(ms)
+    return {stage: percentiles(values) for stage, values in stages.items()}
+
+
+def _retrieval_scores(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "hit@1": sum(r == 1 for r in ranks) / n,
+        "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
+        "mrr": sum(1 / r for r in ranks if r) / n,
+    }
+
+
+def bench_baseline(engine: Engine, items: list[TestItem]) -> dict:
+    """Ours (hybrid + rerank + verified answer) against plain llama-index top-k, same embedder and corpus."""
+    from .baseline import PlainRetriever
+
+    gold_items = [i for i in items if i.answerable and i.gold]
+    plain = PlainRetriever(engine.store.chunks, engine.embedder, k=5)
+    ours_ranks, plain_ranks, ours_ms, ours_retrieve_ms, plain_ms = [], [], [], [], []
+    for item in gold_items:
+        started = time.perf_counter()
+        _, hits = ask_with_hits(engine, item.question, item.lang)
+        ours_ms.append((time.perf_counter() - started) * 1000)
+        ours_ranks.append(gold_rank(hits, item.gold))
+        started = time.perf_counter()
+        query = prepare_query(item.question, item.lang, engine.embedder, engine.second, engine.analyzer)
+        retrieve(query, engine.store, engine.settings.retrieve)
+        ours_retrieve_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        chunks = plain.retrieve(item.question)
+        plain_ms.append((time.perf_counter() - started) * 1000)
+        plain_ranks.append(gold_rank([Hit(chunk=c, score=0.0) for c in chunks], item.gold))
+    ours = {**_retrieval_scores(ours_ranks), "latency_ms": percentiles(ours_ms),
+            "retrieval_only_latency_ms": percentiles(ours_retrieve_ms)}
+    base = {**_retrieval_scores(plain_ranks), "latency_ms": percentiles(plain_ms)}
+    ratio = lambda a, b: None if not b else a / b  # noqa: E731
+    return {
+        "questions": len(gold_items),
+        "ours": ours,
+        "plain_llama_index": base,
+        "ratio_hit@1": ratio(ours["hit@1"], base["hit@1"]),
+        "ratio_mrr": ratio(ours["mrr"], base["mrr"]),
+        "ratio_latency_p50": ratio(ours["latency_ms"]["p50"], base["latency_ms"]["p50"]),
+        "ratio_retrieval_latency_p50": ratio(ours["retrieval_only_latency_ms"]["p50"], base["latency_ms"]["p50"]),
+        "note": "latency_ms of ours is the whole ask (retrieve, rerank, answer, verify); retrieval_only_latency_ms "
+                "is hybrid search + rerank alone, like for like with plain top-k",
+    }
+
+
+def _run_measured(argv: list[str], env: dict) -> tuple[float, float, str]:
+    """Run a command; returns (wall seconds, peak RSS MB, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, out
+
+
+def bench_cold_start(index: Path, question: str, runs: int) -> dict:
+    """Process start to first answer: `python -m assistant ask --json`, timed and its peak RSS."""
+    argv = [sys.executable, "-m", "assistant", "ask", question, "--json", "--index", str(index)]
+    walls, rss = [], []
+    for _ in range(runs):
+        wall, peak, out = _run_measured(argv, dict(os.environ))
+        if '"answer"' not in out:
+            raise RuntimeError(f"cold-start ask failed: {out[:200]!r}")
+        walls.append(wall)
+        rss.append(peak)
+    return {"seconds": percentiles(walls), "peak_rss_mb": max(rss), "question": question}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_serve(index: Path, questions: list[str], requests: int, concurrency: int) -> dict:
+    """Start `serve`, then POST /api/ask from `concurrency` clients at once: latency, throughput, peak RSS."""
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--index", str(index)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("serve did not become healthy within 120 s")
+            time.sleep(0.2)
+        ready = time.perf_counter() - started
+
+        def one(i: int) -> tuple[float, bool]:
+            question = questions[i % len(questions)]
+            t = time.perf_counter()
+            response = httpx.post(base + "/api/ask", json={"question": question}, timeout=120)
+            ok = response.status_code == 200 and response.json()["question"] == question
+            return (time.perf_counter() - t) * 1000, ok
+
+        wall = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            results = list(pool.map(one, range(requests)))
+        wall = time.perf_counter() - wall
+        return {
+            "ready_seconds": ready,
+            "concurrency": concurrency,
+            "requests": requests,
+            "all_matched": all(ok for _, ok in results),
+            "latency_ms": percentiles([ms for ms, _ in results]),
+            "throughput_rps": requests / wall,
+            "peak_rss_mb": _peak_rss_mb(process.pid),
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def synthetic_documents(passages: int, source: list[Document]) -> list[Document]:
+    """A deterministic corpus of `passages` paragraphs recombined from the real corpus' sentences."""
+    from .text import split_sentences
+
+    rng = np.random.default_rng(0)
+    by_language: dict[Language, list[str]] = {}
+    for document in source:
+        by_language.setdefault(document.language, []).extend(split_sentences(document.text.replace("\n", " ")))
+    documents = []
+    per_doc = 50
+    for d in range(0, passages, per_doc):
+        language = list(by_language)[(d // per_doc) % len(by_language)]
+        sentences = by_language[language]
+        lines = [" ".join(sentences[j] for j in rng.choice(len(sentences), 2)) for _ in range(min(per_doc, passages - d))]
+        documents.append(Document(f"synthetic-{d}", f"Synthetic {d}", language, "\n".join(lines), f"synthetic-{d}.txt"))
+    return documents
+
+
+def bench_build(engine: Engine, source: list[Document], passages: int) -> dict:
+    """Index build throughput on a synthetic corpus, and a rebuild when nothing changed."""
+    from .index import build_index
+
+    documents = synthetic_documents(passages, source)
+    with tempfile.TemporaryDirectory() as folder:
+        name = engine.settings.keyword.korean
+        first = build_index(documents, Path(folder), engine.embedder, engine.second, engine.analyzer, name)
+        again = build_index(documents, Path(folder), engine.embedder, engine.second, engine.analyzer, name)
+    return {
+        "passages": first.passages,
+        "build_seconds": first.seconds,
+        "passages_per_second": first.passages / first.seconds,
+        "no_change_rebuild_seconds": again.seconds,
+        "no_change_reembedded": again.embedded,
+        "models": [engine.embedder.name] + ([engine.second.name] if engine.second else []),
+    }
+
+
+def clustered_vectors(n: int, dim: int, seed: int, clusters: int = 256) -> np.ndarray:
+    """Deterministic unit vectors around `clusters` centres (real embeddings cluster; uniform noise does not)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim)).astype(np.float32)
+    vectors = centres[rng.integers(0, clusters, n)] + 0.6 * rng.standard_normal((n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def bench_scale(n: int, queries: int, dim: int) -> dict:
+    """FAISS exact (IndexFlatIP) against HNSW on n synthetic passages: build, memory, latency, recall@10."""
+    import faiss
+
+    data = clustered_vectors(n, dim, seed=1)
+    probes = clustered_vectors(queries, dim, seed=2)
+    result = {"passages": n, "dim": dim, "queries": queries}
+    truth = None
+    for name, make in (("exact_flat", lambda: faiss.IndexFlatIP(dim)),
+                       ("hnsw_m32", lambda: faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT))):
+        index = make()
+        started = time.perf_counter()
+        index.add(data)
+        build = time.perf_counter() - started
+        if name.startswith("hnsw"):
+            index.hnsw.efSearch = 64
+        latencies, found = [], []
+        for q in probes:
+            t = time.perf_counter()
+            _, ids = index.search(q[None, :], 10)
+            latencies.append((time.perf_counter() - t) * 1000)
+            found.append(ids[0])
+        found = np.array(found)
+        if truth is None:
+            truth = found
+        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth)]))
+        result[name] = {
+            "build_seconds": build,
+            "memory_mb": len(faiss.serialize_index(index)) / 2**20,
+            "query_ms": percentiles(latencies),
+            "recall@10": recall,
+        }
+    result["ratio_query_p50_exact_over_hnsw"] = result["exact_flat"]["query_ms"]["p50"] / result["hnsw_m32"]["query_ms"]["p50"]
+    return result
+
+
+def run_bench(engine: Engine, index: Path, items: list[TestItem], source: list[Document], plan: BenchPlan,
+              progress: Progress | None = None) -> dict:
+    """Every measurement in one run, so the ratios compare figures taken side by side."""
+    progress = progress or (lambda stage, done, total: None)
+    steps = ["ask warm", "baseline", "cold start", "serve", "index build", *[f"scale {n}" for n in plan.scale_sizes]]
+    report: dict = {"machine": machine(), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "plan": plan.__dict__}
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        progress(f"bench: {name}", done, len(steps))
+        done += 1
+
+    step("ask warm")
+    report["ask_warm_ms"] = bench_ask_warm(engine, items, plan.trials)
+    step("baseline")
+    report["baseline"] = bench_baseline(engine, items)
+    step("cold start")
+    first = next(i.question for i in items if i.answerable)
+    report["cold_start"] = bench_cold_start(index, first, plan.cold_runs)
+    step("serve")
+    report["serve"] = bench_serve(index, [i.question for i in items], plan.serve_requests, plan.concurrency)
+    step("index build")
+    report["index_build"] = bench_build(engine, source, plan.build_passages)
+    report["scale"] = []
+    for n in plan.scale_sizes:
+        step(f"scale {n}")
+        report["scale"].append(bench_scale(n, plan.scale_queries, plan.dim))
+    progress("bench: done", len(steps), len(steps))
+    return report

@@ -1,0 +1,120 @@
+"""Metric arithmetic on hand-made predictions, the report files, and a tiny bench run."""
+import json
+
+import pytest
+
+from assistant.cli import main
+from assistant.evaluation import fact_present, score_item, summarize, summarize_by_language
+from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
+
+
+def item(id, lang="en", answerable=True, facts=(), gold=()):
+    return TestItem(id, Language(lang), f"question {id}", answerable, tuple(facts), tuple(gold))
+
+
+def answer(text, grounded=True, quote="Up to 1,500 AI factories by 2030.", lang="en", total=10.0):
+    citations = (Citation(1, "d", "T", Language(lang), "¶1", quote, "s", 1.0, "d#p1"),) if grounded else ()
+    return Answer("q", Language(lang), text, grounded, citations, {"total": total})
+
+
+def hit(chunk_id, group="g"):
+    return Hit(Chunk(chunk_id, chunk_id.split("#")[0], "text", "¶1", Language.EN, 0, 4, group), 1.0)
+
+
+@pytest.mark.parametrize(
+    "fact, text, present",
+    [("1500", "up to 1,500 factories", True), ("1.500", "1500 fabbriche", True), ("nine", "NINE universities", True),
+     (["9", "nove", "아홉"], "nove università", True), ("ｒｅ１００", "RE100 complexes", True),  # NFKC full-width
+     ("500", "five hundred", False), (["9", "nine"], "ten", False)],
+)
+def test_fact_presence_normalises(fact, text, present):
+    assert fact_present(fact, text) is present
+
+
+def test_summary_arithmetic_on_known_predictions():
+    results = [
+        # answerable, right facts, valid citation, gold at rank 1
+        score_item(item("a", facts=["1500", "2030"], gold=["g#p1"]), answer("1,500 AI factories by 2030 [1]", total=10),
+                   [hit("g#p1")], 10),
+        # answerable, one fact of two, gold at rank 2
+        score_item(item("b", facts=["1500", "2031"], gold=["g#p1"]), answer("1,500 AI factories [1]", total=20),
+                   [hit("x#p9", "x"), hit("g#p1")], 20),
+        # answerable but refused
+        score_item(item("c", facts=["7"], gold=["g#p1"]), answer("The documents do not say.", grounded=False), [], 30),
+        # unanswerable, refused
+        score_item(item("d", answerable=False), answer("The documents do not say.", grounded=False), [], 40),
+        # unanswerable, answered with an invented figure
+        score_item(item("e", answerable=False), answer("600 AI factories [1]"), [], 50),
+    ]
+    m = summarize(results)
+    assert m["items"] == 5 and m["answerable"] == 3 and m["unanswerable"] == 2
+    assert m["answer_accuracy"] == pytest.approx(1 / 3)
+    assert m["fact_recall"] == pytest.approx(3 / 5)
+    assert m["accuracy"] == pytest.approx(2 / 5)
+    assert m["refusal_precision"] == pytest.approx(1 / 2)  # refused c (wrongly) and d (rightly)
+    assert m["refusal_recall"] == pytest.approx(1 / 2)
+    assert m["citation_validity"] == pytest.approx(2 / 3)  # e's 600 is not in its passage
+    assert m["hit@1"] == pytest.approx(1 / 3) and m["hit@5"] == pytest.approx(2 / 3)
+    assert m["mrr"] == pytest.approx((1 + 0.5 + 0) / 3)
+    assert m["latency_p50_ms"] == pytest.approx(30)
+    assert m["language_match"] == 1.0
+
+
+def test_language_match_ignores_quotes_and_is_per_language():
+    korean = Answer("q", Language.KO, "이 내용은 이탈리아어 문서에만 있어 원문 그대로 인용합니다: «Entro il 2030 500 fabbriche» [1]",
+                    True, (Citation(1, "d", "T", Language.IT, "¶1", "Entro il 2030 500 fabbriche", "s", 1.0, "d#p1"),), {})
+    result = score_item(item("k", lang="ko", facts=["500"]), korean, [], 5)
+    assert result.answer_language == "ko" and result.correct
+    by_language = summarize_by_language([result, score_item(item("x"), answer("500 AI factories [1]"), [], 5)])
+    assert set(by_language) == {"overall", "ko", "en"} and by_language["ko"]["items"] == 1
+
+
+def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir, tmp_path):
+    testset = tmp_path / "mini.jsonl"
+    testset.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "en-1", "lang": "en", "question": "How many AI factories by 2030?", "answerable": True,
+         "expected_facts": ["500"], "gold": ["motie-2026-work-plan-it#p1", "motie-2026-work-plan-it#p4"]},
+        {"id": "ko-1", "lang": "ko", "question": "5대 성장 패키지의 예산은 얼마인가요?", "answerable": False},
+        {"id": "it-1", "lang": "it", "question": "Quante fabbriche AI ci sono in Francia?", "answerable": True,
+         "expected_facts": ["999"]},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    code = main(["eval", str(testset), "--out", str(out), "--index", str(index_dir), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    overall = report["metrics"]["overall"]
+    assert overall["items"] == 3 and overall["answer_accuracy"] == pytest.approx(0.5)
+    assert report["metrics"]["ko"]["refusal_recall"] == 1.0
+    assert [i["correct"] for i in report["items"]] == [True, True, False]
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "it-1" in markdown and "Quante fabbriche AI ci sono in Francia?" in markdown and '"999"' in markdown
+    assert "en-1 " not in markdown.split("## Failed items")[1]
+    for plot in ("metrics.png", "latency.png"):
+        assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "answer_accuracy" in captured.out
+
+
+def test_eval_rejects_a_malformed_test_set(capsys, index_dir, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "lang": "fr", "question": "?"}\n', encoding="utf-8")
+    code = main(["eval", str(bad), "--index", str(index_dir)])
+    assert code == 2 and "line 1" in capsys.readouterr().err
+
+
+def test_tiny_bench_produces_every_key(capsys, index_dir, tmp_path):
+    out = tmp_path / "bench.json"
+    code = main(["bench", "--quick", "--out", str(out), "--index", str(index_dir), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {"machine", "plan", "ask_warm_ms", "baseline", "cold_start", "serve", "index_build", "scale"} <= set(report)
+    assert {"detect", "retrieve", "answer", "total"} <= set(report["ask_warm_ms"])
+    assert {"p50", "p95"} <= set(report["ask_warm_ms"]["total"])
+    assert {"hit@1", "hit@5", "mrr", "latency_ms"} <= set(report["baseline"]["plain_llama_index"])
+    assert {"ratio_hit@1", "ratio_latency_p50", "ratio_retrieval_latency_p50"} <= set(report["baseline"])
+    assert report["cold_start"]["peak_rss_mb"] > 0 and report["serve"]["peak_rss_mb"] > 0
+    assert report["serve"]["all_matched"] is True
+    assert report["index_build"]["no_change_reembedded"] == 0 and report["index_build"]["passages_per_second"] > 0
+    scale = report["scale"][0]
+    assert scale["exact_flat"]["recall@10"] == 1.0 and 0.0 <= scale["hnsw_m32"]["recall@10"] <= 1.0
+    assert {"build_seconds", "memory_mb", "query_ms"} <= set(scale["hnsw_m32"])
