@@ -36,13 +36,14 @@ run: index
 serve: install
 	$(BIN)/policy-assistant serve --host $(HOST) --port $(PORT)
 
-# Debian's chromium drives the browser tests (Playwright's own browser download fails here).
+# Debian's chromium drives the browser tests (Playwright's own browser download fails here); a Korean font
+# makes the screenshots readable.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi nanum; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "warning: could not install chromium; browser tests will be skipped"; \
-	  else echo "warning: chromium missing and not root; browser tests will be skipped (sudo apt-get install chromium)"; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null) \
+	      || echo "warning: could not install chromium/fonts-nanum; browser tests may be skipped"; \
+	  else echo "warning: chromium or fonts-nanum missing and not root: sudo apt-get install chromium fonts-nanum"; fi; \
 	fi
 
 test: install-dev system-deps

@@ -100,6 +100,21 @@ def ask_with_hits(engine: Engine, question: str, language: Language | None = Non
     return replace(answer, timings_ms=timings), hits
 
 
+def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = None,
+           languages: set[Language] | None = None) -> list[Hit]:
+    """Passages only (no answer), for staff: the top `k`, optionally only from some documents or languages."""
+    query = clean_question(query, engine.settings.answer.max_question_chars)
+    language = detect_language(query)
+    prepared = prepare_query(query, language, engine.embedder, engine.second, engine.analyzer)
+    allowed = None
+    if doc_ids or languages:
+        allowed = {
+            i for i, chunk in enumerate(engine.store.chunks)
+            if (not doc_ids or chunk.doc_id in doc_ids) and (not languages or chunk.language in languages)
+        }
+    return retrieve(prepared, engine.store, engine.settings.retrieve, k=k, allowed=allowed)
+
+
 def _chunks_of(hits: list[Hit]):
     seen = set()
     for hit in hits:

@@ -10,16 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.config import Settings
 from assistant.errors import AssistantError, IndexMissingError, IndexStaleError
 from assistant.language import parse_language
-from assistant.pipeline import Engine, ask, open_engine
+from assistant.pipeline import Engine, ask, open_engine, search
 from assistant.types import Answer, Citation, Language
 
-from .render import LABELS, answer_html, passage_html
+from .render import LABELS, answer_html, escape, passage_html, search_html
 
 EXAMPLES = [
     "Quante fabbriche AI saranno distribuite entro quest'anno?",
-    "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?",
-    "How many regional hub national universities will supply talent?",
     "Qual è il budget dei 5 Pacchetti di Crescita?",
+    "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?",
+    "지역 거점 국립대학은 몇 개인가요?",
+    "How many regional hub national universities will supply talent?",
+    "Where was the 2026 work plan presented?",
 ]
 
 CSS = """
@@ -32,24 +34,30 @@ CSS = """
 .pa-meta, .pa-context { color: #666; font-size: .9em; }
 .pa-unofficial { color: #b45309; font-size: .9em; margin: .3em 0; }
 mark.pa-highlight { background: #fde68a; }
+.pa-source.pa-active { outline: 2px solid #2563eb; }
+table.pa-search td { vertical-align: top; padding: .3em; }
 """
 
-# Clicking [n] shows that turn's passage n in the source panel (no round trip to the server).
-HEAD = """
-<script>
-document.addEventListener('click', function (event) {
-  const link = event.target.closest('a.pa-cite');
-  if (!link) return;
-  event.preventDefault();
-  const target = document.getElementById('pa-src-' + link.dataset.turn + '-' + link.dataset.n);
-  if (!target) return;
-  const panel = target.closest('.pa-sources');
-  panel.classList.add('pa-picked');
-  panel.querySelectorAll('.pa-source.pa-active').forEach(el => el.classList.remove('pa-active'));
-  target.classList.add('pa-active');
-  target.scrollIntoView({block: 'nearest'});
-});
-</script>
+# Clicking [n] shows that turn's passage n in the source panel (no round trip to the server). Installed by
+# Gradio's on-load hook; the chat sanitizer keeps href (not data-*), so the target comes from the href.
+ON_LOAD = """
+() => {
+  if (window.__paCiteHandler) return;
+  window.__paCiteHandler = true;
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a.pa-cite');
+    if (!link) return;
+    const id = (link.getAttribute('href') || '').replace(/^#/, '');
+    const target = document.getElementById(id);
+    event.preventDefault();
+    if (!target) return;
+    const panel = target.closest('.pa-sources');
+    panel.classList.add('pa-picked');
+    panel.querySelectorAll('.pa-source.pa-active').forEach((el) => el.classList.remove('pa-active'));
+    target.classList.add('pa-active');
+    target.scrollIntoView({block: 'nearest'});
+  });
+}
 """
 
 
@@ -87,34 +95,48 @@ class Service:
             return ask(self.engine, question, language=language, k=k)
 
 
-def _original_citation(service: Service, citation: Citation) -> Citation | None:
+def _original_of(service: Service, citation: Citation) -> Citation | None:
+    """The original-language passage a translated citation corresponds to."""
     if not citation.translation_of or service.engine is None:
         return None
     store = service.engine.store
     chunk = store.chunks[store.position[citation.chunk_id]]
     document = store.documents.get(citation.translation_of)
     for version in store.aligned(chunk).values():
-        if version.doc_id == citation.translation_of and document:
-            return Citation(0, version.doc_id, document.title, version.language, version.locator, version.text,
-                            document.source, 0.0, version.chunk_id)
+        if version.doc_id == citation.translation_of and document is not None:
+            return Citation(citation.n, version.doc_id, document.title, version.language, version.locator,
+                            version.text, document.source, 0.0, version.chunk_id)
     return None
 
 
 def sources_html(service: Service, turns: list[Answer]) -> str:
-    """Every turn's cited passages; the latest turn's shown until a [n] is clicked."""
+    """Every turn's cited passages (and the originals of translations); the latest turn's are shown until a
+    [n] is clicked, then only the clicked one."""
+    documents = service.engine.store.documents if service.engine else {}
     parts = []
     for turn, answer in enumerate(turns):
         current = " pa-current" if turn == len(turns) - 1 else ""
+        ui = answer.language.value
         for citation in answer.citations:
-            document = service.engine.store.documents.get(citation.doc_id) if service.engine else None
-            block = passage_html(citation, document, _original_citation(service, citation), turn, answer.language.value)
+            original = _original_of(service, citation)
+            key = str(citation.n)
+            block = passage_html(citation, documents.get(citation.doc_id), turn, key, ui,
+                                 original_key=f"{key}o" if original else None, title_prefix=f"&#91;{key}&#93; ")
             parts.append(block.replace('class="pa-source"', f'class="pa-source{current}"', 1))
+            if original is not None:
+                prefix = f"&#91;{key}&#93; {LABELS[ui]['original_title']}: "
+                parts.append(passage_html(original, documents.get(original.doc_id), turn, f"{key}o", ui,
+                                          title_prefix=prefix))
+    if not parts:
+        return '<div class="pa-sources"></div>'
     return f'<div class="pa-sources">{"".join(parts)}</div>'
 
 
 def build_blocks(service: Service):
-    """The chat page."""
+    """The chat page and the staff search tab."""
     import gradio as gr
+
+    documents = service.engine.store.documents if service.engine else {}
 
     def respond(message: str, history: list, turns: list, lang: str):
         history = list(history or [])
@@ -122,34 +144,63 @@ def build_blocks(service: Service):
         try:
             answer = service.ask(message, parse_language(lang))
         except AssistantError as exc:
-            history += [{"role": "user", "content": message}, {"role": "assistant", "content": f"⚠ {exc}"}]
-            return history, turns, sources_html(service, turns), "", gr.update()
+            history += [{"role": "user", "content": message}, {"role": "assistant", "content": f"⚠ {escape(str(exc))}"}]
+            return history, turns, sources_html(service, turns), gr.update(value=""), gr.update(), gr.update(), gr.update()
         turns.append(answer)
         labels = LABELS[answer.language.value]
         history += [
-            {"role": "user", "content": message},
+            {"role": "user", "content": escape(message)},
             {"role": "assistant", "content": answer_html(answer, len(turns) - 1)},
         ]
-        detected = f"{labels['language']}: **{answer.language.value}**"
-        return history, turns, sources_html(service, turns), "", detected
+        return (
+            history, turns, sources_html(service, turns),
+            gr.update(value="", placeholder=labels["ask"]),
+            f'{labels["language"]}: <span id="pa-detected-code">{answer.language.value}</span>',
+            f"### {labels['sources']}",
+            gr.update(label=labels["lang_control"]),
+        )
+
+    def find(query: str, doc_ids: list[str], language: str, k: float):
+        if service.engine is None:
+            return f"⚠ {escape(service.problem)}"
+        try:
+            languages = None if language == "any" else {Language(language)}
+            with service.lock:
+                hits = search(service.engine, query, int(k), set(doc_ids or []) or None, languages)
+        except AssistantError as exc:
+            return f"⚠ {escape(str(exc))}"
+        return search_html(hits, documents)
 
     with gr.Blocks(title="policy-assistant") as blocks:
-        gr.Markdown("## policy-assistant — MOTIE 2026 work plan · piano di lavoro · 업무계획")
+        gr.Markdown("## policy-assistant — MOTIE 2026 · piano di lavoro · 업무계획")
         if service.problem:
-            gr.Markdown(f"⚠ {service.problem}")
-        turns = gr.State([])
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=480, sanitize_html=True, elem_id="pa-chat")
-                with gr.Row():
-                    box = gr.Textbox(placeholder="Ask · Chiedi · 질문하세요", show_label=False, scale=5, elem_id="pa-question")
-                    lang = gr.Dropdown(["auto", "it", "ko", "en"], value="auto", label="Language", scale=1, elem_id="pa-lang")
-                detected = gr.Markdown("", elem_id="pa-detected")
-                gr.Examples(EXAMPLES, inputs=box)
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources · Fonti · 출처")
-                sources = gr.HTML(elem_id="pa-sources")
-        box.submit(respond, [box, chat, turns, lang], [chat, turns, sources, box, detected])
+            gr.Markdown(f"⚠ {escape(service.problem)}", elem_id="pa-problem")
+        with gr.Tab("Chat", elem_id="pa-tab-chat"):
+            turns = gr.State([])
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Chat", height=480, sanitize_html=True, elem_id="pa-chat")
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="Ask · Chiedi · 질문하세요", show_label=False, scale=5,
+                                         elem_id="pa-question")
+                        lang = gr.Dropdown(["auto", "it", "ko", "en"], value="auto", label="Language · Lingua · 언어",
+                                           scale=1, elem_id="pa-lang")
+                    detected = gr.Markdown("", elem_id="pa-detected")
+                    gr.Examples(EXAMPLES, inputs=box, label="Examples · Esempi · 예시")
+                with gr.Column(scale=2):
+                    sources_title = gr.Markdown("### Sources · Fonti · 출처", elem_id="pa-sources-title")
+                    sources = gr.HTML(elem_id="pa-sources")
+            box.submit(respond, [box, chat, turns, lang], [chat, turns, sources, box, detected, sources_title, lang])
+        with gr.Tab("Search passages · Cerca · 구절 검색", elem_id="pa-tab-search"):
+            with gr.Row():
+                query = gr.Textbox(label="Query", scale=4, elem_id="pa-search-query")
+                docs = gr.Dropdown([(d.title, d.doc_id) for d in documents.values()], multiselect=True,
+                                   label="Documents", scale=3, elem_id="pa-search-docs")
+                language = gr.Dropdown(["any", "it", "ko", "en"], value="any", label="Passage language", scale=1,
+                                       elem_id="pa-search-lang")
+                k = gr.Slider(1, 20, value=10, step=1, label="k", scale=1)
+            results = gr.HTML(elem_id="pa-search-results")
+            query.submit(find, [query, docs, language, k], results)
     return blocks
 
 
@@ -185,7 +236,7 @@ def build_app(service: Service):
             "built_at": manifest["built_at"],
         }
 
-    return gr.mount_gradio_app(api, build_blocks(service), path="/", css=CSS, head=HEAD, footer_links=[])
+    return gr.mount_gradio_app(api, build_blocks(service), path="/", css=CSS, js=ON_LOAD, footer_links=[])
 
 
 def serve(settings: Settings) -> None:

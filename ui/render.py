@@ -1,27 +1,29 @@
-"""HTML for answers and passages; every piece of document text goes through html.escape."""
+"""HTML for answers and passages; every piece of document text is escaped for HTML and markdown."""
 from __future__ import annotations
 
 import html
 import re
 
-from assistant.types import Answer, Citation, Document
+from assistant.types import Answer, Chunk, Citation, Document, Hit
 
 _CITE = re.compile(r"\[(\d+)\]")
-
-LABELS: dict[str, dict[str, str]] = {
-    "it": {"refusal": "I documenti non lo dicono", "see_also": "Vedi anche", "sources": "Fonti",
-           "unofficial": "Traduzione non ufficiale di", "original": "passaggio originale", "language": "Lingua rilevata",
-           "ask": "Fai una domanda sul piano", "send": "Invia", "issuer": "Emittente", "date": "Data"},
-    "ko": {"refusal": "문서에 해당 내용이 없습니다", "see_also": "참고 구절", "sources": "출처",
-           "unofficial": "비공식 번역 · 원문:", "original": "원문 구절", "language": "감지된 언어",
-           "ask": "계획에 대해 질문하세요", "send": "보내기", "issuer": "발행 기관", "date": "날짜"},
-    "en": {"refusal": "The documents do not say", "see_also": "See also", "sources": "Sources",
-           "unofficial": "Unofficial translation of", "original": "original passage", "language": "Detected language",
-           "ask": "Ask a question about the plan", "send": "Send", "issuer": "Issuer", "date": "Date"},
-}
-
-
 _MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`#!|~\\"})
+
+# The interface's own words, in the language of the last question.
+LABELS: dict[str, dict[str, str]] = {
+    "it": {"see_also": "Vedi anche", "sources": "Fonti", "unofficial": "Traduzione non ufficiale di",
+           "original": "vai al passaggio originale", "original_title": "Originale", "language": "Lingua rilevata",
+           "ask": "Fai una domanda sul piano", "lang_control": "Lingua", "issuer": "Emittente", "date": "Data",
+           "no_sources": "Le fonti delle risposte appaiono qui."},
+    "ko": {"see_also": "참고 구절", "sources": "출처", "unofficial": "비공식 번역 · 원문:",
+           "original": "원문 구절로 이동", "original_title": "원문", "language": "감지된 언어",
+           "ask": "계획에 대해 질문하세요", "lang_control": "언어", "issuer": "발행 기관", "date": "날짜",
+           "no_sources": "답변의 출처가 여기에 표시됩니다."},
+    "en": {"see_also": "See also", "sources": "Sources", "unofficial": "Unofficial translation of",
+           "original": "go to the original passage", "original_title": "Original", "language": "Detected language",
+           "ask": "Ask a question about the plan", "lang_control": "Language", "issuer": "Issuer", "date": "Date",
+           "no_sources": "The sources of answers appear here."},
+}
 
 
 def escape(text: str) -> str:
@@ -29,53 +31,67 @@ def escape(text: str) -> str:
     return html.escape(text).translate(_MARKDOWN)
 
 
-def _cite_link(turn: int, n: int) -> str:
-    return f'<a class="pa-cite" href="#pa-src-{turn}-{n}" data-turn="{turn}" data-n="{n}">&#91;{n}&#93;</a>'
+def _cite_link(turn: int, key: str, label: str) -> str:
+    return (f'<a class="pa-cite" href="#pa-src-{turn}-{key}" data-turn="{turn}" data-n="{key}">'
+            f"{label}</a>")
 
 
 def answer_html(answer: Answer, turn: int) -> str:
-    """The answer with each [n] a link to its passage; a refusal is marked as one."""
+    """The answer with each [n] a link to its passage; a refusal is marked as one, with "see also" links."""
     labels = LABELS[answer.language.value]
     pieces = _CITE.split(answer.answer)  # text, n, text, n, …, text
-    text = "".join(escape(piece) if i % 2 == 0 else _cite_link(turn, int(piece)) for i, piece in enumerate(pieces))
-    if not answer.grounded:
-        items = "".join(
-            f"<li>{_cite_link(turn, c.n)} "
-            f"{escape(c.quote[:160])}…</li>"
-            for c in answer.citations
-        )
-        see_also = f'<div class="pa-see-also">{labels["see_also"]}:<ul>{items}</ul></div>' if items else ""
-        return f'<div class="pa-refusal" lang="{answer.language}"><strong>⚠</strong> {text}{see_also}</div>'
-    return f'<div class="pa-answer" lang="{answer.language}">{text}</div>'
-
-
-def passage_html(citation: Citation, document: Document | None, original: Citation | None, turn: int, ui_language: str) -> str:
-    """One cited passage, highlighted within its surrounding document text, with its provenance."""
-    labels = LABELS[ui_language]
-    if document is not None:
-        text = document.text
-        start = text.find(citation.quote)
-        before = text[max(0, start - 300) : start] if start >= 0 else ""
-        after = text[start + len(citation.quote) : start + len(citation.quote) + 300] if start >= 0 else ""
-    else:
-        before = after = ""
-    body = (
-        f'<span class="pa-context">{escape(before)}</span>'
-        f'<mark class="pa-highlight">{escape(citation.quote)}</mark>'
-        f'<span class="pa-context">{escape(after)}</span>'
+    text = "".join(
+        escape(piece) if i % 2 == 0 else _cite_link(turn, piece, f"&#91;{piece}&#93;") for i, piece in enumerate(pieces)
     )
+    if answer.grounded:
+        return f'<div class="pa-answer" lang="{answer.language}">{text}</div>'
+    items = "".join(
+        f"<li>{_cite_link(turn, str(c.n), f'&#91;{c.n}&#93;')} {escape(c.quote[:140])}…</li>" for c in answer.citations
+    )
+    see_also = f'<div class="pa-see-also">{labels["see_also"]}:<ul>{items}</ul></div>' if items else ""
+    return f'<div class="pa-refusal" lang="{answer.language}"><strong>⚠</strong> {text}{see_also}</div>'
+
+
+def passage_html(citation: Citation, document: Document | None, turn: int, key: str, ui_language: str,
+                 original_key: str | None = None, title_prefix: str = "") -> str:
+    """One passage, highlighted within its surrounding document text, with its provenance."""
+    labels = LABELS[ui_language]
+    before = after = ""
+    if document is not None and (start := document.text.find(citation.quote)) >= 0:
+        before = document.text[max(0, start - 300) : start]
+        after = document.text[start + len(citation.quote) : start + len(citation.quote) + 300]
     translation = ""
     if citation.translation_of:
-        link = ""
-        if original is not None:
-            link = f' — <span class="pa-original-quote">{labels["original"]} ({html.escape(original.locator)}): {escape(original.quote)}</span>'
-        translation = f'<div class="pa-unofficial">{labels["unofficial"]} <code>{html.escape(citation.translation_of)}</code>{link}</div>'
-    issuer = html.escape(document.issuer) if document else ""
-    date = html.escape(document.date) if document else ""
+        link = f" — {_cite_link(turn, original_key, labels['original'])}" if original_key else ""
+        translation = (f'<div class="pa-unofficial">{labels["unofficial"]} '
+                       f"<code>{html.escape(citation.translation_of)}</code>{link}</div>")
+    issuer = escape(document.issuer) if document else ""
+    date = escape(document.date) if document else ""
     return (
-        f'<div class="pa-source" id="pa-src-{turn}-{citation.n}" data-turn="{turn}" data-n="{citation.n}">'
-        f'<div class="pa-source-title">&#91;{citation.n}&#93; {escape(citation.title)}</div>'
-        f'<div class="pa-meta">{labels["issuer"]}: {issuer} · {labels["date"]}: {date} · {html.escape(citation.locator)} · '
-        f"{html.escape(citation.language.value)}</div>{translation}"
-        f'<div class="pa-passage">{body}</div></div>'
+        f'<div class="pa-source" id="pa-src-{turn}-{key}" data-turn="{turn}" data-n="{key}">'
+        f'<div class="pa-source-title">{title_prefix}{escape(citation.title)}</div>'
+        f'<div class="pa-meta">{labels["issuer"]}: {issuer} · {labels["date"]}: {date} · '
+        f"{html.escape(citation.locator)} · {html.escape(citation.language.value)}</div>{translation}"
+        f'<div class="pa-passage"><span class="pa-context">{escape(before)}</span>'
+        f'<mark class="pa-highlight">{escape(citation.quote)}</mark>'
+        f'<span class="pa-context">{escape(after)}</span></div></div>'
     )
+
+
+def search_html(hits: list[Hit], documents: dict[str, Document]) -> str:
+    """Passages-only results for staff: rank, score, document, locator, language, text."""
+    if not hits:
+        return '<div class="pa-search-empty">—</div>'
+    rows = []
+    for rank, hit in enumerate(hits, 1):
+        chunk: Chunk = hit.chunk
+        document = documents.get(chunk.doc_id)
+        title = escape(document.title) if document else escape(chunk.doc_id)
+        unofficial = " (unofficial translation)" if document and document.translation_of else ""
+        rows.append(
+            f'<tr class="pa-search-row"><td>{rank}</td><td>{hit.score:.3f}</td><td>{title}{unofficial}</td>'
+            f"<td>{html.escape(chunk.locator)}</td><td>{html.escape(chunk.language.value)}</td>"
+            f'<td class="pa-search-text">{escape(chunk.text)}</td></tr>'
+        )
+    return ('<table class="pa-search"><thead><tr><th>#</th><th>score</th><th>document</th><th>¶</th><th>lang</th>'
+            f"<th>passage</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")

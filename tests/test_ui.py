@@ -1,0 +1,162 @@
+"""The chat in a real headless Chromium (Debian's), against the real server on a loopback port."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.types import Language
+
+from .conftest import ROOT, build, engine_for
+from .server import running
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+TIMEOUT = 60_000
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is missing (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def serve(engine):
+    from ui.app import Service, build_app
+
+    return running(build_app(Service(engine.settings, engine)))
+
+
+@pytest.fixture(scope="module")
+def url(engine):
+    with serve(engine) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    yield page
+    context.close()
+
+
+def ask(page, base: str, question: str) -> None:
+    page.goto(base, wait_until="load")  # never networkidle: Gradio's heartbeat stays open
+    box = page.locator("#pa-question textarea")
+    box.wait_for()
+    before = page.locator("#pa-chat .pa-answer, #pa-chat .pa-refusal").count()
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#pa-chat .pa-answer, #pa-chat .pa-refusal').length > n", arg=before,
+        timeout=TIMEOUT,
+    )
+
+
+@pytest.mark.parametrize(
+    "question, lang, figure, title",
+    [("2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?", "ko", "500", "산업통상자원부 2026년 업무계획"),
+     ("Quante fabbriche AI saranno distribuite entro quest'anno?", "it", "102", "Piano di lavoro 2026"),
+     ("How many regional hub national universities will supply talent?", "en", "nine", "2026 work plan")],
+)
+def test_answer_with_citation_opens_the_cited_passage(page, url, question, lang, figure, title):
+    ask(page, url, question)
+    answer = page.locator("#pa-chat .pa-answer").last
+    assert figure in answer.inner_text() and "[1]" in answer.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"answer-{lang}.png"), full_page=True)
+
+    answer.locator("a.pa-cite").first.click()
+    active = page.locator("#pa-sources .pa-source.pa-active")
+    active.wait_for(state="visible")
+    text = active.inner_text()
+    assert title in text and figure in active.locator("mark.pa-highlight").inner_text()
+    assert "¶" in text
+    assert page.locator("#pa-detected-code").inner_text() == lang
+    page.screenshot(path=str(SCREENSHOTS / f"source-{lang}.png"), full_page=True)
+
+
+def test_interface_labels_follow_the_question_language(page, url):
+    ask(page, url, "AI 선도 모델은 몇 개 개발되나요?")
+    assert page.locator("#pa-question textarea").get_attribute("placeholder") == "계획에 대해 질문하세요"
+    assert "출처" in page.locator("#pa-sources-title").inner_text()
+
+
+def test_translation_links_to_its_original_passage(page, url):
+    ask(page, url, "How many AI factories will be deployed by the end of this year?")
+    page.locator("#pa-chat .pa-answer a.pa-cite").last.click()
+    active = page.locator("#pa-sources .pa-source.pa-active")
+    assert "Unofficial translation of" in active.inner_text()
+    active.locator("a.pa-cite").click()  # "go to the original passage"
+    original = page.locator("#pa-sources .pa-source.pa-active")
+    original.wait_for(state="visible")
+    assert "Entro la fine di quest’anno, saranno distribuite 102 fabbriche AI" in original.inner_text()
+
+
+def test_refusal_is_visibly_a_refusal_with_see_also(page, url):
+    ask(page, url, "Who won the 2022 FIFA World Cup?")
+    refusal = page.locator("#pa-chat .pa-refusal").last
+    assert "do not say" in refusal.inner_text() and "See also" in refusal.inner_text()
+    assert page.locator("#pa-chat .pa-answer").count() == 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "refusal-en.png"), full_page=True)
+
+
+def test_staff_search_filters_by_document_and_language(page, url):
+    page.goto(url, wait_until="load")
+    page.get_by_role("tab", name="Search passages · Cerca · 구절 검색").click()
+    page.locator("#pa-search-lang input").click()
+    page.get_by_role("option", name="ko").click()
+    box = page.locator("#pa-search-query textarea")
+    box.fill("AI factories 500")
+    box.press("Enter")
+    rows = page.locator("#pa-search-results tr.pa-search-row")
+    rows.first.wait_for()
+    assert rows.count() == 4  # the four Korean passages, nothing else
+    languages = [rows.nth(i).locator("td").nth(4).inner_text() for i in range(rows.count())]
+    assert set(languages) == {"ko"}
+
+
+MALICIOUS = ("Il piano prevede 42 fabbriche sicure <script>window.__pwned = 1</script> "
+             "[clicca qui](http://example.invalid/x) e <img src=x onerror=\"window.__pwned = 2\"> **grassetto**.")
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory, embedder, second, analyzer):
+    base = tmp_path_factory.mktemp("hostile")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    (corpus / "x.txt").write_text(MALICIOUS + "\n", encoding="utf-8")
+    (corpus / "catalog.toml").write_text(
+        '[[document]]\nid = "x"\nfile = "x.txt"\ntitle = "<b>Titolo</b> [link](http://example.invalid)"\n'
+        'language = "it"\nissuer = "<i>test</i>"\n', encoding="utf-8")
+    build(corpus, base / "index", embedder, second, analyzer)
+    with serve(engine_for(base / "index", embedder, second, analyzer)) as url:
+        yield url
+
+
+def test_document_text_is_rendered_as_text_never_run_or_linked(page, hostile_url):
+    ask(page, hostile_url, "Quante fabbriche sicure prevede il piano?")
+    answer = page.locator("#pa-chat .pa-answer, #pa-chat .pa-refusal").last
+    answer.locator("a.pa-cite").first.click()
+    source = page.locator("#pa-sources .pa-source.pa-active")
+    source.wait_for(state="visible")
+    shown = source.inner_text()
+    assert "<script>window.__pwned = 1</script>" in shown and "[clicca qui](http://example.invalid/x)" in shown
+    assert "**grassetto**" in shown and "<b>Titolo</b>" in shown
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator('a[href^="http://example.invalid"]').count() == 0
+    assert page.locator("#pa-chat script, #pa-sources script, #pa-chat img, #pa-sources img").count() == 0
+    assert "<script>" in answer.inner_text() or "42" in answer.inner_text()
