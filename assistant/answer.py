@@ -4,13 +4,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Callable
 
 import numpy as np
 
 from .config import AnswerSettings
 from .embed import Embedder
+from .retrieve import term_coverage
 from .text import Analyzer, numbers, split_clauses, split_sentences
 from .types import Answer, Chunk, Citation, Document, Hit, Language
+
+Versions = Callable[[Chunk], dict[Language, Chunk]]  # a passage → its versions by language
 
 
 class QuestionKind(StrEnum):
@@ -203,11 +207,25 @@ def _contains_names(names: set[str], texts: list[str]) -> bool:
     return all(name.casefold() in joined for name in names)
 
 
+def passages_for(hits: list[Hit], language: Language, versions: Versions, documents: dict[str, Document]) -> list[Chunk]:
+    """One passage per alignment group, best first: its version in the question's language when there is one,
+    else the original's."""
+    chosen: list[Chunk] = []
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        if hit.chunk.align_key in seen:
+            continue
+        seen.add(hit.chunk.align_key)
+        by_language = versions(hit.chunk)
+        chosen.append(by_language.get(language) or by_language.get(_original_language(by_language, documents)) or hit.chunk)
+    return chosen
+
+
 def compose_answer(
     question: str,
     language: Language,
     hits: list[Hit],
-    versions: "callable",
+    versions: Versions,
     documents: dict[str, Document],
     embedder: Embedder,
     analyzer: Analyzer,
@@ -228,15 +246,7 @@ def compose_answer(
     if question_vector is None:
         question_vector = embedder.embed_queries([question])[0]
 
-    # One passage per alignment group, in the question's language when a version exists.
-    chosen: list[Chunk] = []
-    seen: set[tuple[str, str]] = set()
-    for hit in hits:
-        if hit.chunk.align_key in seen:
-            continue
-        seen.add(hit.chunk.align_key)
-        by_language = versions(hit.chunk)
-        chosen.append(by_language.get(language) or by_language.get(_original_language(by_language, documents)) or hit.chunk)
+    chosen = passages_for(hits, language, versions, documents)
 
     candidates: list[Candidate] = []
     pairs = [(sentence, chunk) for chunk in chosen[:3] for sentence in split_sentences(chunk.text)]
@@ -282,8 +292,6 @@ def _acceptable(candidate: Candidate, settings: AnswerSettings) -> bool:
 
 
 def _weighted_coverage(query_terms: list[str], passage_terms: list[str], idf: dict[str, float]) -> float:
-    from .retrieve import term_coverage
-
     return term_coverage(query_terms, passage_terms, idf)
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .answer import compose_answer, refusal, verify_answer
+from .answer import compose_answer, passages_for, refusal, verify_answer
 from .config import Settings
 from .embed import Embedder, load_embedder
 from .errors import InvalidQuestionError
@@ -94,7 +94,8 @@ def ask_with_hits(engine: Engine, question: str, language: Language | None = Non
     )
     if answer.grounded and verify_answer(answer.answer, answer.citations):
         # Never return what the passages do not support: refuse instead.
-        answer = refusal(question, language, [c for c in _chunks_of(hits)], hits, engine.store.documents)
+        answer = refusal(question, language, passages_for(hits, language, engine.store.aligned, engine.store.documents),
+                         hits, engine.store.documents)
     timings["answer"] = (time.perf_counter() - mark) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     return replace(answer, timings_ms=timings), hits
@@ -113,11 +114,3 @@ def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = N
             if (not doc_ids or chunk.doc_id in doc_ids) and (not languages or chunk.language in languages)
         }
     return retrieve(prepared, engine.store, engine.settings.retrieve, k=k, allowed=allowed)
-
-
-def _chunks_of(hits: list[Hit]):
-    seen = set()
-    for hit in hits:
-        if hit.chunk.align_key not in seen:
-            seen.add(hit.chunk.align_key)
-            yield hit.chunk

@@ -72,10 +72,9 @@ def retrieve(
     scores, ids = store.faiss_index.search(query.vector[None, :].astype(np.float32), depth)
     vector_scores = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
     vector_ranking = [i for i in vector_scores if allowed is None or i in allowed][: settings.candidates]
-    keyword_ranking = [
-        i for i, _ in store.keyword.search(query.terms, depth) if allowed is None or i in allowed
-    ][: settings.candidates]
-    keyword_scores = dict(store.keyword.search(query.terms, depth))
+    keyword_results = store.keyword.search(query.terms, depth)
+    keyword_ranking = [i for i, _ in keyword_results if allowed is None or i in allowed][: settings.candidates]
+    keyword_scores = dict(keyword_results)
     fused = rrf([vector_ranking, keyword_ranking], settings.rrf_k)
 
     positions = sorted(fused, key=lambda i: -fused[i])[: settings.candidates]
