@@ -113,12 +113,22 @@ def _ask(args: argparse.Namespace) -> int:
         print("error: --k must be between 1 and 50.", file=sys.stderr)
         return 2
     engine = open_engine(settings)
+    _warn_if_stale(engine, settings)
     answer = ask(engine, args.question, language=language, doc_ids=set(args.doc) if args.doc else None)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
         _print_answer(answer)
     return 0
+
+
+def _warn_if_stale(engine, settings) -> None:
+    from .index import corpus_newer_than_index
+
+    changed = corpus_newer_than_index(engine.store, settings.corpus)
+    if changed:
+        print(f"warning: {', '.join(changed[:3])} changed after the index was built; answers come from the old "
+              f"index. Refresh it with: policy-assistant index", file=sys.stderr)
 
 
 def _print_answer(answer) -> None:

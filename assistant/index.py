@@ -256,6 +256,14 @@ def load_index(index_dir: Path) -> IndexStore:
     )
 
 
+def corpus_newer_than_index(store: IndexStore, corpus: Path) -> list[str]:
+    """Corpus files changed after the index was built (by modification time: cheap, no parsing)."""
+    built = (store.path / "manifest.json").stat().st_mtime
+    if not corpus.is_dir():
+        return []
+    return sorted(str(p) for p in corpus.iterdir() if p.is_file() and p.stat().st_mtime > built)
+
+
 def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_name: str, index_dir: Path) -> None:
     """Raise IndexStaleError when the index was built with other models than the settings name."""
     built = (store.manifest["model"] or {}).get("name"), (store.manifest.get("rerank_model") or {}).get("name") or ""

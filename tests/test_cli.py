@@ -85,3 +85,26 @@ def test_index_command_builds_then_reports_unchanged(capsys, tmp_path):
 def test_index_command_reports_unreadable_corpus(capsys, tmp_path):
     code, _, err = run(capsys, "index", "--corpus", str(tmp_path), "--index", str(tmp_path / "ix"))
     assert code == 1 and "no catalog" in err
+
+
+def test_ask_warns_when_the_corpus_changed_after_the_build(capsys, tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from .conftest import CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    assert main(["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--quiet"]) == 0
+    capsys.readouterr()
+    argv = ["ask", "How many AI factories by 2030?", "--json", "--index", str(tmp_path / "ix")]
+    monkeypatch.chdir(tmp_path)  # the default corpus folder is ./corpus
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and "warning" not in err
+    edited = corpus / "motie-2026-work-plan.en.txt"
+    edited.write_text(edited.read_text(encoding="utf-8"), encoding="utf-8")
+    future = edited.stat().st_mtime + 60
+    os.utime(edited, (future, future))
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and json.loads(out)["grounded"]
+    assert "motie-2026-work-plan.en.txt changed after the index was built" in err and "policy-assistant index" in err

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, IndexMissingError, IndexStaleError
+from assistant.index import corpus_newer_than_index
 from assistant.language import parse_language
 from assistant.pipeline import Engine, ask, open_engine, search
 from assistant.types import Answer, Citation, Language
@@ -234,6 +235,7 @@ def build_app(service: Service):
             "passages": manifest["passages"],
             "documents": len(manifest["documents"]),
             "built_at": manifest["built_at"],
+            "corpus_changed_since_build": corpus_newer_than_index(service.engine.store, service.settings.corpus),
         }
 
     return gr.mount_gradio_app(api, build_blocks(service), path="/", css=CSS, js=ON_LOAD, footer_links=[])
