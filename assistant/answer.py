@@ -188,7 +188,7 @@ def _has_evidence(kind: QuestionKind, sentence: str, focus: set[str], counted: t
     if kind in (QuestionKind.PLACE, QuestionKind.PERSON, QuestionKind.AGENT):
         # A name somewhere in the sentence is not enough: the sentence must be about what was asked.
         terms = analyzer.terms(sentence, language)
-        return bool(_EVIDENCE[kind].search(sentence)) and _weighted_coverage(list(focus), terms, idf) >= min_clause_coverage
+        return bool(_EVIDENCE[kind].search(sentence)) and term_coverage(list(focus), terms, idf) >= min_clause_coverage
     for clause in split_clauses(sentence):
         clause_terms = analyzer.terms(clause, language)
         if kind is QuestionKind.COUNT:
@@ -197,7 +197,7 @@ def _has_evidence(kind: QuestionKind, sentence: str, focus: set[str], counted: t
             head, codes = counted
             if figures and head & set(clause_terms) and codes <= set(clause_terms):
                 return True
-        elif _EVIDENCE[kind].search(clause) and _weighted_coverage(list(focus), clause_terms, idf) >= min_clause_coverage:
+        elif _EVIDENCE[kind].search(clause) and term_coverage(list(focus), clause_terms, idf) >= min_clause_coverage:
             return True
     return False
 
@@ -257,8 +257,8 @@ def compose_answer(
             all_versions = [c.text for c in versions(chunk).values()]
             same = chunk.language is language
             passage_terms = analyzer.terms(chunk.text, chunk.language)
-            coverage = _weighted_coverage(query_terms, passage_terms, idf) if same else 0.0
-            sentence_cov = _weighted_coverage(query_terms, analyzer.terms(sentence, chunk.language), idf) if same else 0.0
+            coverage = term_coverage(query_terms, passage_terms, idf) if same else 0.0
+            sentence_cov = term_coverage(query_terms, analyzer.terms(sentence, chunk.language), idf) if same else 0.0
             candidates.append(
                 Candidate(
                     sentence=sentence,
@@ -289,10 +289,6 @@ def _acceptable(candidate: Candidate, settings: AnswerSettings) -> bool:
     if candidate.same_language:
         return candidate.similarity >= settings.min_similarity and candidate.coverage >= settings.min_coverage
     return candidate.similarity >= settings.min_similarity_crosslingual
-
-
-def _weighted_coverage(query_terms: list[str], passage_terms: list[str], idf: dict[str, float]) -> float:
-    return term_coverage(query_terms, passage_terms, idf)
 
 
 def _original_language(by_language: dict[Language, Chunk], documents: dict[str, Document]) -> Language | None:

@@ -81,10 +81,8 @@ def ask_with_hits(engine: Engine, question: str, language: Language | None = Non
 
     mark = time.perf_counter()
     query = prepare_query(question, language, engine.embedder, engine.second, engine.analyzer)
-    allowed = None
-    if doc_ids is not None:
-        allowed = {i for i, chunk in enumerate(engine.store.chunks) if chunk.doc_id in doc_ids}
-    hits: list[Hit] = retrieve(query, engine.store, engine.settings.retrieve, k=k, allowed=allowed)
+    hits: list[Hit] = retrieve(query, engine.store, engine.settings.retrieve, k=k,
+                               allowed=_allowed(engine.store, doc_ids, None))
     timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
     mark = time.perf_counter()
@@ -107,10 +105,14 @@ def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = N
     query = clean_question(query, engine.settings.answer.max_question_chars)
     language = detect_language(query)
     prepared = prepare_query(query, language, engine.embedder, engine.second, engine.analyzer)
-    allowed = None
-    if doc_ids or languages:
-        allowed = {
-            i for i, chunk in enumerate(engine.store.chunks)
-            if (not doc_ids or chunk.doc_id in doc_ids) and (not languages or chunk.language in languages)
-        }
-    return retrieve(prepared, engine.store, engine.settings.retrieve, k=k, allowed=allowed)
+    return retrieve(prepared, engine.store, engine.settings.retrieve, k=k, allowed=_allowed(engine.store, doc_ids, languages))
+
+
+def _allowed(store: IndexStore, doc_ids: set[str] | None, languages: set[Language] | None) -> set[int] | None:
+    """Positions of the passages a filter keeps; None when there is no filter."""
+    if not doc_ids and not languages:
+        return None
+    return {
+        i for i, chunk in enumerate(store.chunks)
+        if (not doc_ids or chunk.doc_id in doc_ids) and (not languages or chunk.language in languages)
+    }
