@@ -242,34 +242,40 @@ def compose_answer(
     focus = set(query_terms) - numbers(question)
     counted = counted_terms(question, language, analyzer) if kind is QuestionKind.COUNT else (set(), set())
     names = question_names(question)
-    query_numbers = {n for n in numbers(question)}
+    query_numbers = numbers(question)
     if question_vector is None:
         question_vector = embedder.embed_queries([question])[0]
 
     chosen = passages_for(hits, language, versions, documents)
 
     candidates: list[Candidate] = []
-    pairs = [(sentence, chunk) for chunk in chosen[:3] for sentence in split_sentences(chunk.text)]
+    passages = chosen[:3]
+    # What depends only on the passage is measured once per passage, not once per sentence.
+    coverage: dict[str, float] = {}
+    names_ok: dict[str, bool] = {}
+    for chunk in passages:
+        all_versions = [c.text for c in versions(chunk).values()]
+        same = chunk.language is language
+        coverage[chunk.chunk_id] = term_coverage(query_terms, analyzer.terms(chunk.text, chunk.language), idf) if same else 0.0
+        names_ok[chunk.chunk_id] = _contains_names(names, all_versions) and query_numbers <= set().union(
+            *(numbers(t) for t in all_versions))
+    pairs = [(sentence, chunk) for chunk in passages for sentence in split_sentences(chunk.text)]
     if pairs:
         vectors = embedder.embed_passages([s for s, _ in pairs])
         similarities = vectors @ question_vector
         for (sentence, chunk), similarity in zip(pairs, similarities):
-            all_versions = [c.text for c in versions(chunk).values()]
             same = chunk.language is language
-            passage_terms = analyzer.terms(chunk.text, chunk.language)
-            coverage = term_coverage(query_terms, passage_terms, idf) if same else 0.0
             sentence_cov = term_coverage(query_terms, analyzer.terms(sentence, chunk.language), idf) if same else 0.0
             candidates.append(
                 Candidate(
                     sentence=sentence,
                     chunk=chunk,
                     similarity=float(similarity),
-                    coverage=coverage,
+                    coverage=coverage[chunk.chunk_id],
                     sentence_coverage=sentence_cov,
                     same_language=same,
                     evidence=_has_evidence(kind, sentence, focus if same else set(), counted, analyzer, chunk.language, idf, settings.min_clause_coverage),
-                    names_present=_contains_names(names, all_versions)
-                    and query_numbers <= set().union(*(numbers(t) for t in all_versions)),
+                    names_present=names_ok[chunk.chunk_id],
                     score=float(similarity) + sentence_cov,
                 )
             )
