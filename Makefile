@@ -37,13 +37,15 @@ serve: install
 	$(BIN)/policy-assistant serve --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests (Playwright's own browser download fails here); a Korean font
-# makes the screenshots readable.
+# makes the screenshots readable; Tesseract with Korean, Italian and English data reads scanned PDF pages.
+SYSTEM_PACKAGES := chromium fonts-nanum tesseract-ocr tesseract-ocr-kor tesseract-ocr-ita tesseract-ocr-eng
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi nanum \
+	    || ! tesseract --list-langs 2>/dev/null | grep -qx kor || ! tesseract --list-langs 2>/dev/null | grep -qx ita; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null) \
-	      || echo "warning: could not install chromium/fonts-nanum; browser tests may be skipped"; \
-	  else echo "warning: chromium or fonts-nanum missing and not root: sudo apt-get install chromium fonts-nanum"; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null) \
+	      || echo "warning: could not install $(SYSTEM_PACKAGES); browser and OCR tests may be skipped"; \
+	  else echo "warning: some of $(SYSTEM_PACKAGES) are missing and this is not root: sudo apt-get install $(SYSTEM_PACKAGES)"; fi; \
 	fi
 
 test: install-dev system-deps

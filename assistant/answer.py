@@ -79,9 +79,9 @@ LANGUAGE_NAMES: dict[Language, dict[Language, str]] = {
     Language.EN: {Language.IT: "Italian", Language.KO: "Korean", Language.EN: "English"},
 }
 REFUSAL: dict[Language, str] = {
-    Language.IT: "I documenti non lo dicono: nel piano non ho trovato un passaggio che risponda a questa domanda.",
+    Language.IT: "I documenti non lo dicono: non ho trovato un passaggio che risponda a questa domanda.",
     Language.KO: "문서에는 이에 대한 내용이 없습니다. 이 질문에 답하는 구절을 찾지 못했습니다.",
-    Language.EN: "The documents do not say: I found no passage in the plan that answers this question.",
+    Language.EN: "The documents do not say: I found no passage that answers this question.",
 }
 SEE_ALSO: dict[Language, str] = {
     Language.IT: "Passaggi più vicini, da vedere:",
@@ -89,9 +89,9 @@ SEE_ALSO: dict[Language, str] = {
     Language.EN: "Closest passages, see also:",
 }
 CROSS_LINGUAL: dict[Language, str] = {
-    Language.IT: "Il piano lo dice solo in {name}; cito il testo così com'è: «{quote}» [{n}]",
+    Language.IT: "I documenti lo dicono solo in {name}; cito il testo così com'è: «{quote}» [{n}]",
     Language.KO: "이 내용은 {name} 문서에만 있어 원문 그대로 인용합니다: «{quote}» [{n}]",
-    Language.EN: "The plan says this only in {name}; quoted as written: «{quote}» [{n}]",
+    Language.EN: "The documents say this only in {name}; quoted as written: «{quote}» [{n}]",
 }
 
 
@@ -143,7 +143,7 @@ def counted_terms(question: str, language: Language, analyzer: Analyzer) -> tupl
             if _PHRASE_END.match(word.strip("?!.,")):
                 if words:
                     break
-                continue  # "how many of the AI factories": skip to the phrase
+                continue  # "how many of the new schools": skip to the phrase
             words.append(word.strip("?!.,"))
     elif match := _COUNT_BEFORE.search(question):
         words = match.group(1).split()
@@ -192,7 +192,7 @@ def _has_evidence(kind: QuestionKind, sentence: str, focus: set[str], counted: t
     for clause in split_clauses(sentence):
         clause_terms = analyzer.terms(clause, language)
         if kind is QuestionKind.COUNT:
-            # A figure in the same clause as the counted thing ("102 AI factories", "9개 지역 거점 국립대학").
+            # A figure in the same clause as the counted thing ("12 new grants", "9개 지역 거점 국립대학").
             figures = {n for n in numbers(clause) if not re.fullmatch(_YEAR, n)}
             head, codes = counted
             if figures and head & set(clause_terms) and codes <= set(clause_terms):
@@ -317,6 +317,8 @@ def _citation(n: int, chunk: Chunk, score: float, documents: dict[str, Document]
         score=score,
         chunk_id=chunk.chunk_id,
         translation_of=document.translation_of if document else None,
+        heading=chunk.heading,
+        page=chunk.page,
     )
 
 

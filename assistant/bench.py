@@ -18,7 +18,7 @@ import numpy as np
 from .evaluation import gold_rank
 from .pipeline import Engine, ask_with_hits
 from .retrieve import prepare_query, retrieve
-from .types import Document, Hit, Language, TestItem
+from .types import Hit, TestItem
 
 Progress = Callable[[str, int, int], None]
 
@@ -31,14 +31,13 @@ class BenchPlan:
     cold_runs: int = 3
     serve_requests: int = 60
     concurrency: int = 20
-    build_passages: int = 400
     scale_sizes: tuple[int, ...] = (10_000, 100_000)
     scale_queries: int = 200
     dim: int = 512
 
     @classmethod
     def quick(cls) -> "BenchPlan":
-        return cls(trials=1, cold_runs=1, serve_requests=4, concurrency=2, build_passages=20,
+        return cls(trials=1, cold_runs=1, serve_requests=4, concurrency=2,
                    scale_sizes=(1_000,), scale_queries=20, dim=64)
 
 
@@ -206,34 +205,113 @@ def bench_serve(index: Path, questions: list[str], requests: int, concurrency: i
         process.wait(timeout=30)
 
 
-def synthetic_documents(passages: int, source: list[Document]) -> list[Document]:
-    """A deterministic corpus of `passages` paragraphs recombined from the real corpus' sentences."""
-    from .text import split_sentences
+def bench_readers(corpus: Path) -> dict:
+    """Reading and splitting every file of a corpus (no embedding): time per format, passages per second."""
+    from .errors import UnreadableDocumentError
+    from .load import discover, read_corpus_document
+    from .split import split_documents, token_counter
 
-    rng = np.random.default_rng(0)
-    by_language: dict[Language, list[str]] = {}
-    for document in source:
-        by_language.setdefault(document.language, []).extend(split_sentences(document.text.replace("\n", " ")))
+    count = token_counter()
+    by_format: dict[str, dict] = {}
     documents = []
-    per_doc = 50
-    for d in range(0, passages, per_doc):
-        language = list(by_language)[(d // per_doc) % len(by_language)]
-        sentences = by_language[language]
-        lines = [" ".join(sentences[j] for j in rng.choice(len(sentences), 2)) for _ in range(min(per_doc, passages - d))]
-        documents.append(Document(f"synthetic-{d}", f"Synthetic {d}", language, "\n".join(lines), f"synthetic-{d}.txt"))
-    return documents
+    started = time.perf_counter()
+    listing = discover(corpus)
+    for document in listing.documents:
+        t = time.perf_counter()
+        try:
+            document, reading = read_corpus_document(document)
+        except UnreadableDocumentError:
+            continue
+        row = by_format.setdefault(document.format, {"files": 0, "seconds": 0.0, "bytes": 0, "max_seconds": 0.0})
+        elapsed = time.perf_counter() - t
+        row["files"] += 1
+        row["seconds"] += elapsed
+        row["bytes"] += Path(document.source).stat().st_size
+        row["max_seconds"] = max(row["max_seconds"], elapsed)
+        documents.append(document)
+    read_seconds = time.perf_counter() - started
+    t = time.perf_counter()
+    passages = len(split_documents(documents, count))
+    split_seconds = time.perf_counter() - t
+    total = read_seconds + split_seconds
+    return {"corpus": str(corpus), "documents": len(documents), "passages": passages, "read_seconds": read_seconds,
+            "split_seconds": split_seconds, "passages_per_second": passages / total if total else None,
+            "by_format": by_format}
 
 
-def bench_build(engine: Engine, source: list[Document], passages: int) -> dict:
-    """Index build throughput on a synthetic corpus, and a rebuild when nothing changed."""
+def _visible(text: str) -> int:
+    return sum(not ch.isspace() for ch in text)
+
+
+def _alternative_text(path: Path) -> tuple[str, str]:
+    """(library, text) of the flat extraction we measured our readers against."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        import pypdf
+
+        return "pypdf", "".join(page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages)
+    if suffix in (".hwp", ".hwpx"):
+        from hwp_hwpx_parser import Reader
+
+        with Reader(path) as reader:
+            return "hwp-hwpx-parser", reader.text
+    if suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "python-docx (flat)", "\n".join([p.text for p in document.paragraphs] + cells)
+    if suffix in (".html", ".htm"):
+        from bs4 import BeautifulSoup
+
+        return "BeautifulSoup get_text", BeautifulSoup(path.read_bytes(), "lxml").get_text(" ")
+    return "raw file", path.read_text(encoding="utf-8", errors="replace")
+
+
+def compare_readers(corpus: Path) -> dict:
+    """Our readers against flat extraction by the format's usual library, file by file: visible characters,
+    headings and table rows found, seconds. Needs the `baseline` extra (pypdf, hwp-hwpx-parser)."""
+    from .errors import UnreadableDocumentError
+    from .load import discover, read_corpus_document
+    from .types import BlockKind
+
+    rows = []
+    for document in discover(corpus).documents:
+        path = Path(document.source)
+        t = time.perf_counter()
+        try:
+            _, reading = read_corpus_document(document)
+            ours = {"chars": sum(_visible(b.text) for b in reading.blocks), "seconds": time.perf_counter() - t,
+                    "headings": sum(b.kind is BlockKind.HEADING for b in reading.blocks),
+                    "table_rows": sum(b.kind is BlockKind.TABLE_ROW for b in reading.blocks),
+                    "notes": sum(b.kind in (BlockKind.FOOTNOTE, BlockKind.MEMO) for b in reading.blocks)}
+        except UnreadableDocumentError as exc:
+            ours = {"chars": 0, "seconds": time.perf_counter() - t, "error": exc.reason}
+        t = time.perf_counter()
+        try:
+            library, text = _alternative_text(path)
+            alternative = {"library": library, "chars": _visible(text), "seconds": time.perf_counter() - t}
+        except Exception as exc:  # the other library's own failure is a finding, not a crash of the bench
+            alternative = {"library": "", "chars": 0, "seconds": time.perf_counter() - t, "error": str(exc)[:200]}
+        rows.append({"doc_id": document.doc_id, "format": document.format, "ours": ours, "alternative": alternative})
+    return {"corpus": str(corpus), "files": rows}
+
+
+def bench_build(engine: Engine, corpus: Path) -> dict:
+    """A whole index build of a corpus (read, split, embed with both models, keyword index), then a rebuild when
+    nothing changed."""
     from .index import build_index
+    from .load import discover
 
-    documents = synthetic_documents(passages, source)
+    listing = discover(corpus)
     with tempfile.TemporaryDirectory() as folder:
         name = engine.settings.keyword.korean
-        first = build_index(documents, Path(folder), engine.embedder, engine.second, engine.analyzer, name)
-        again = build_index(documents, Path(folder), engine.embedder, engine.second, engine.analyzer, name)
+        first = build_index(listing, Path(folder), engine.embedder, engine.second, engine.analyzer, name)
+        again = build_index(listing, Path(folder), engine.embedder, engine.second, engine.analyzer, name)
     return {
+        "corpus": str(corpus),
+        "documents": first.documents,
+        "skipped": [s.line() for s in first.skipped],
         "passages": first.passages,
         "build_seconds": first.seconds,
         "passages_per_second": first.passages / first.seconds,
@@ -299,11 +377,12 @@ def bench_scale(n: int, queries: int, dim: int, ef_search: tuple[int, ...] = (16
     return result
 
 
-def run_bench(engine: Engine, index: Path, items: list[TestItem], source: list[Document], plan: BenchPlan,
+def run_bench(engine: Engine, index: Path, items: list[TestItem], corpus: Path, plan: BenchPlan,
               progress: Progress | None = None) -> dict:
     """Every measurement in one run, so the ratios compare figures taken side by side."""
     progress = progress or (lambda stage, done, total: None)
-    steps = ["ask warm", "baseline", "cold start", "serve", "index build", *[f"scale {n}" for n in plan.scale_sizes]]
+    steps = ["ask warm", "baseline", "cold start", "serve", "readers", "index build",
+             *[f"scale {n}" for n in plan.scale_sizes]]
     report: dict = {"machine": machine(), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "plan": plan.__dict__}
     done = 0
 
@@ -321,8 +400,15 @@ def run_bench(engine: Engine, index: Path, items: list[TestItem], source: list[D
     report["cold_start"] = bench_cold_start(index, first, plan.cold_runs)
     step("serve")
     report["serve"] = bench_serve(index, [i.question for i in items], plan.serve_requests, plan.concurrency)
+    step("readers")
+    report["readers"] = bench_readers(corpus)
+    try:
+        report["readers_compared"] = compare_readers(corpus)
+    except ImportError as exc:
+        report["readers_compared"] = {"skipped": f"{exc}; install the comparison libraries with: "
+                                                 ".venv/bin/pip install -e '.[baseline]'"}
     step("index build")
-    report["index_build"] = bench_build(engine, source, plan.build_passages)
+    report["index_build"] = bench_build(engine, corpus)
     report["scale"] = []
     for n in plan.scale_sizes:
         step(f"scale {n}")

@@ -8,13 +8,6 @@ from pathlib import Path
 
 from .errors import AssistantError
 
-EXAMPLES = {
-    "it": "Quante fabbriche AI ci saranno entro il 2030?",
-    "ko": "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?",
-    "en": "How many AI factories by 2030?",
-}
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-assistant", description="Grounded answers over policy documents, in Italian, Korean and English.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -23,6 +16,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder with catalog.toml (default: corpus)")
     p.add_argument("--index", type=Path, help="index folder (default: index)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("catalog", help="list corpus files the catalog lacks; --write appends stubs for them")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus)")
+    p.add_argument("--write", action="store_true", help="append the stubs to the corpus's catalog.toml")
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
@@ -42,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("bench.json"))
     p.add_argument("--testset", type=Path, default=Path("evals/seed-qa.jsonl"))
     p.add_argument("--index", type=Path)
+    p.add_argument("--build-corpus", type=Path, help="corpus to time reading and building on (default: the corpus)")
     p.add_argument("--quick", action="store_true", help="a tiny run (seconds), for checking the command")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
@@ -81,24 +79,70 @@ def _settings(args: argparse.Namespace, **extra):
 def _index(args: argparse.Namespace) -> int:
     from .embed import load_embedder
     from .index import build_index
-    from .load import load_documents
+    from .load import discover
     from .progress import Reporter
     from .text import load_analyzer
 
     settings = _settings(args)
-    documents = load_documents(settings.corpus)
+    corpus = discover(settings.corpus)
+    for warning in corpus.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     embedder = load_embedder(settings.embed.model, settings.embed.threads)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
     with Reporter(enabled=not args.quiet) as reporter:
         report = build_index(
-            documents, settings.index, embedder, second, load_analyzer(settings.keyword.korean),
+            corpus, settings.index, embedder, second, load_analyzer(settings.keyword.korean),
             settings.keyword.korean, progress=reporter.update, batch_size=settings.embed.batch_size,
         )
+    for item in report.skipped:
+        print(f"skipped: {item.line()}", file=sys.stderr)
+    print(summary_table(report))
     state = "built" if report.changed else "unchanged"
     print(
         f"index {state}: {report.documents} documents, {report.passages} passages "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s → {settings.index}"
+        f"({report.embedded} embedded, {report.reused} reused), {len(report.skipped)} skipped, in "
+        f"{report.seconds:.1f} s → {settings.index}"
     )
+    return 0
+
+
+def summary_table(report) -> str:
+    """The build summary: one row per document read, then what was skipped and why."""
+    header = f"{'document':<52} {'format':<8} {'lang':<5} {'passages':>8} {'read s':>7}"
+    lines = [header, "-" * len(header)]
+    for row in sorted(report.rows, key=lambda r: r.doc_id):
+        note = " (unchanged)" if row.reused else ""
+        note += f" (OCR: pages {', '.join(map(str, row.ocr_pages))})" if row.ocr_pages else ""
+        lines.append(f"{row.doc_id[:52]:<52} {row.format:<8} {row.language:<5} {row.passages:>8} "
+                     f"{row.seconds:>7.2f}{note}")
+    lines.append(f"{'total: ' + str(len(report.rows)) + ' documents':<67} {report.passages:>8}")
+    if report.skipped:
+        lines.append(f"skipped ({len(report.skipped)}):")
+        lines.extend(f"  {item.line()}" for item in report.skipped)
+    return "\n".join(lines)
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from .load import CATALOG, catalog_stub, discover, missing_from_catalog
+
+    settings = _settings(args)
+    stubs = missing_from_catalog(settings.corpus)
+    for item in discover(settings.corpus).skipped:
+        print(f"skipped: {item.line()}", file=sys.stderr)
+    if not stubs:
+        print(f"every document in '{settings.corpus}' is in {CATALOG}.")
+        return 0
+    text = "".join(catalog_stub(d) for d in stubs)
+    if not args.write:
+        print(text.lstrip("\n"))
+        print(f"({len(stubs)} file(s) missing from {CATALOG}; add them with: policy-assistant catalog --write)",
+              file=sys.stderr)
+        return 0
+    path = settings.corpus / CATALOG
+    with open(path, "a", encoding="utf-8") as catalog:
+        catalog.write(text)
+    print(f"added {len(stubs)} entr{'y' if len(stubs) == 1 else 'ies'} to {path}: "
+          + ", ".join(d.doc_id for d in stubs) + ". Check their titles and fill in issuer, date, source, licence.")
     return 0
 
 
@@ -191,7 +235,6 @@ def _eval(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import BenchPlan, run_bench
     from .evaluation import load_testset
-    from .load import load_documents
     from .pipeline import open_engine
     from .progress import Reporter
 
@@ -200,7 +243,7 @@ def _bench(args: argparse.Namespace) -> int:
     plan = BenchPlan.quick() if args.quick else BenchPlan()
     engine = open_engine(settings)
     with Reporter(enabled=not args.quiet) as reporter:
-        report = run_bench(engine, settings.index, items, list(engine.store.documents.values()), plan, reporter.update)
+        report = run_bench(engine, settings.index, items, args.build_corpus or settings.corpus, plan, reporter.update)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     warm = report["ask_warm_ms"]["total"]
@@ -215,7 +258,7 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "eval": _eval, "bench": _bench, "serve": _serve}
+_COMMANDS = {"index": _index, "catalog": _catalog, "ask": _ask, "eval": _eval, "bench": _bench, "serve": _serve}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -77,6 +77,18 @@ class ServeSettings(_Part):
     port: int = Field(7860, ge=0, le=65535)
 
 
+class UiSettings(_Part):
+    """What the chat page says about the corpus it serves: its title and example questions."""
+
+    title: str = "policy-assistant"
+    subtitle: str = "Ask about the documents in Italian, Korean or English · Chiedi · 질문하세요"
+    examples: tuple[str, ...] = (
+        "Chi può presentare domanda?",
+        "신청 자격은 무엇인가요?",
+        "Who can apply, and until when?",
+    )
+
+
 class Settings(BaseSettings):
     """All settings; build once in an entry point and pass the parts down."""
 
@@ -94,6 +106,7 @@ class Settings(BaseSettings):
     retrieve: RetrieveSettings = RetrieveSettings()
     answer: AnswerSettings = AnswerSettings()
     serve: ServeSettings = ServeSettings()
+    ui: UiSettings = UiSettings()
 
     @classmethod
     def settings_customise_sources(

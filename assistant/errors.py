@@ -29,10 +29,24 @@ class IndexStaleError(AssistantError):
 
 
 class UnreadableDocumentError(AssistantError):
-    """A corpus file or catalog entry cannot be read."""
+    """A corpus file or catalog entry cannot be read; `reason` and `hint` say why and what to do."""
+
+    def __init__(self, message: str, *, reason: str = "", hint: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        self.hint = hint
 
 
 class ConfigError(AssistantError):
     """A setting has a value the assistant cannot use."""
 
     exit_code = 2
+
+
+class NothingIndexedError(AssistantError):
+    """No document of the corpus yielded a passage; the previous index (if any) is left as it was."""
+
+    def __init__(self, corpus, skipped) -> None:
+        lines = "\n".join(f"  - {item.line()}" for item in skipped) or "  (the corpus folder holds no documents)"
+        super().__init__(f"nothing could be indexed from '{corpus}'; the previous index, if any, is unchanged.\n{lines}")
+        self.skipped = list(skipped)

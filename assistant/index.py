@@ -8,22 +8,37 @@ import os
 import secrets
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from .embed import Embedder
-from .errors import IndexMissingError, IndexStaleError
+from .errors import IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
-from .split import MAX_TOKENS, split_document
+from .load import Corpus, read_corpus_document
+from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
 from .text import Analyzer
-from .types import Chunk, Document, Language
+from .types import Chunk, Document, Language, Skipped
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"  # symlink to the build that serves; replaced in one rename
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One line of the build summary."""
+
+    doc_id: str
+    format: str
+    language: str
+    passages: int
+    seconds: float
+    reused: bool
+    ocr_pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,9 @@ class BuildReport:
     reused: int
     seconds: float
     changed: bool
+    rows: tuple[DocumentRow, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -57,23 +75,51 @@ class IndexStore:
         return self._aligned.get(chunk.align_key, {chunk.language: chunk})
 
     def __post_init__(self) -> None:
-        self._aligned: dict[tuple[str, str], dict[Language, Chunk]] = {}
+        self._aligned: dict[str, dict[Language, Chunk]] = {}
         for chunk in self.chunks:
             self._aligned.setdefault(chunk.align_key, {})[chunk.language] = chunk
         self.position = {chunk.chunk_id: i for i, chunk in enumerate(self.chunks)}
 
+    def neighbours(self, chunk_id: str) -> tuple[str, str]:
+        """The text of the passages just before and after one, in the same document ("" at either end)."""
+        i = self.position.get(chunk_id)
+        if i is None:
+            return "", ""
+        doc = self.chunks[i].doc_id
+        before = self.chunks[i - 1].text if i > 0 and self.chunks[i - 1].doc_id == doc else ""
+        after = self.chunks[i + 1].text if i + 1 < len(self.chunks) and self.chunks[i + 1].doc_id == doc else ""
+        return before, after
 
-def document_fingerprint(document: Document) -> str:
-    """Hash of everything that decides a document's passages and metadata."""
-    payload = json.dumps([asdict(document), MAX_TOKENS], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    @property
+    def skipped(self) -> list[dict]:
+        """Files (or pages) the build could not read, with the reason and what to do."""
+        return self.manifest.get("skipped", [])
 
 
-def corpus_fingerprint(documents: list[Document]) -> str:
-    """Hash of the whole corpus (order-independent)."""
+def document_fingerprint(document: Document, original: str = "") -> str:
+    """Hash of everything that decides a document's passages: its file's bytes, its catalog entry, the reader
+    and splitter versions, whether scanned pages can be read, and (for a translation) its original's fingerprint."""
+    from .readers import READER_VERSION
+    from .readers.pdf import tesseract_available
+
     digest = hashlib.sha256()
-    for fingerprint in sorted(document_fingerprint(d) for d in documents):
-        digest.update(fingerprint.encode())
+    with open(document.source, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    entry = {key: value for key, value in asdict(document).items() if key != "blocks"}
+    settings = [READER_VERSION, SPLIT_VERSION, TARGET_TOKENS, MAX_TOKENS, original,
+                document.format == "pdf" and tesseract_available()]
+    digest.update(json.dumps([entry, settings], sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(fingerprints: dict[str, str], skipped: list[Skipped]) -> str:
+    """Hash of the whole corpus (order-independent): documents and files that could not be used."""
+    digest = hashlib.sha256()
+    for key in sorted(f"{doc}:{fp}" for doc, fp in fingerprints.items()):
+        digest.update(key.encode())
+    for item in sorted(s.file for s in skipped):
+        digest.update(item.encode())
     return digest.hexdigest()
 
 
@@ -81,8 +127,13 @@ def _model_key(embedder: Embedder | None) -> dict | None:
     return None if embedder is None else {"name": embedder.name, "dim": embedder.dim}
 
 
+def _layout(entry: dict) -> Layout | None:
+    layout = entry.get("layout")
+    return Layout([tuple(r) for r in layout["plan"]], tuple(layout["heads"])) if layout else None
+
+
 def build_index(
-    documents: list[Document],
+    corpus: Corpus,
     index_dir: Path,
     embedder: Embedder,
     second: Embedder | None,
@@ -90,51 +141,100 @@ def build_index(
     analyzer_name: str,
     progress: Progress | None = None,
     batch_size: int = 64,
+    ocr: bool = True,
 ) -> BuildReport:
-    """Build or refresh the index in `index_dir`: unchanged documents reuse their vectors; the swap is atomic."""
+    """Build or refresh the index in `index_dir` from a corpus (see `load.discover`).
+
+    Unchanged documents keep their passages and vectors (not even read again); a file that yields no text is
+    reported under `skipped` and the rest is indexed; the new build replaces the old in one atomic rename.
+    Raises NothingIndexedError when no document yields a passage (the previous index then stays as it was).
+    """
     import faiss
 
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            progress("waiting for another build to finish", 0, 0)
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    with _build_lock(index_dir, progress):
         _remove_abandoned_builds(index_dir)
         previous = _load_previous(index_dir, embedder, second, analyzer_name)
-        fingerprints = {d.doc_id: document_fingerprint(d) for d in documents}
-        corpus_hash = corpus_fingerprint(documents)
+        old_docs = previous.manifest["documents"] if previous else {}
+        # Originals first: a translation's fingerprint and cuts depend on its original's.
+        documents = sorted(corpus.documents, key=lambda d: d.translation_of is not None)
+        fingerprints: dict[str, str] = {}
+        for document in documents:
+            fingerprints[document.doc_id] = document_fingerprint(document, fingerprints.get(document.translation_of or "", ""))
+        corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped))
         if previous is not None and previous.manifest["corpus_hash"] == corpus_hash:
             count = len(previous.chunks)
             progress("index is up to date", count, count)
-            return BuildReport(previous.path, len(documents), count, 0, count, time.perf_counter() - started, False)
+            rows = tuple(DocumentRow(d, e.get("format", ""), e.get("language", ""), e["passages"], 0.0, True,
+                                     tuple(e.get("ocr_pages", ()))) for d, e in old_docs.items())
+            return BuildReport(previous.path, len(old_docs), count, 0, count, time.perf_counter() - started, False,
+                               rows, tuple(Skipped(**s) for s in previous.skipped), corpus.warnings)
 
+        count_tokens = token_counter()
         chunks: list[Chunk] = []
         vectors: list[np.ndarray | None] = []
         seconds: list[np.ndarray | None] = []
-        old_docs = previous.manifest["documents"] if previous else {}
-        for document in documents:
-            reuse = previous is not None and old_docs.get(document.doc_id, {}).get("fingerprint") == fingerprints[document.doc_id]
-            doc_chunks = (
-                [c for c in previous.chunks if c.doc_id == document.doc_id] if reuse else split_document(document)
-            )
-            for chunk in doc_chunks:
-                chunks.append(chunk)
-                if reuse:
+        kept: list[Document] = []
+        entries: dict[str, dict] = {}
+        rows: list[DocumentRow] = []
+        skipped: list[Skipped] = list(corpus.skipped)
+        layouts: dict[str, Layout] = {}
+        for number, document in enumerate(documents, 1):
+            progress(f"reading {document.file}", number - 1, len(documents))
+            fingerprint = fingerprints[document.doc_id]
+            old = old_docs.get(document.doc_id, {})
+            if previous is not None and old.get("fingerprint") == fingerprint and old.get("passages"):
+                doc_chunks = [c for c in previous.chunks if c.doc_id == document.doc_id]
+                for chunk in doc_chunks:
                     position = previous.position[chunk.chunk_id]
                     vectors.append(previous.faiss_index.reconstruct(position))
                     seconds.append(None if previous.second_vectors is None else previous.second_vectors[position])
-                else:
-                    vectors.append(None)
-                    seconds.append(None)
+                kept.append(previous.documents[document.doc_id])
+                chunks.extend(doc_chunks)
+                entries[document.doc_id] = old
+                if _layout(old):
+                    layouts[document.doc_id] = _layout(old)
+                rows.append(DocumentRow(document.doc_id, old.get("format", ""), old.get("language", ""),
+                                        len(doc_chunks), 0.0, True, tuple(old.get("ocr_pages", ()))))
+                skipped.extend(Skipped(**s) for s in old.get("skipped_pages", []))
+                continue
+            mark = time.perf_counter()
+            try:
+                document, reading = read_corpus_document(document, ocr)
+            except UnreadableDocumentError as exc:
+                skipped.append(Skipped(document.source, exc.reason, exc.hint))
+                continue
+            doc_chunks, layout = split_document(document, count_tokens, layouts.get(document.translation_of or ""))
+            if not doc_chunks:
+                skipped.append(Skipped(document.source, "it yielded no passages (headings only)",
+                                       "Check that the file holds the document's text, then index again"))
+                continue
+            layouts[document.doc_id] = layout
+            skipped.extend(reading.skipped)
+            elapsed = time.perf_counter() - mark
+            kept.append(replace(document, blocks=()))
+            chunks.extend(doc_chunks)
+            vectors.extend([None] * len(doc_chunks))
+            seconds.extend([None] * len(doc_chunks))
+            entries[document.doc_id] = {
+                "fingerprint": fingerprint, "passages": len(doc_chunks), "format": reading.format,
+                "language": document.language.value, "file": document.file, "catalogued": document.catalogued,
+                "seconds": round(elapsed, 3), "ocr_pages": list(reading.ocr_pages),
+                "skipped_pages": [asdict(s) for s in reading.skipped],
+                "layout": {"plan": [list(r) for r in layout.plan], "heads": list(layout.heads)},
+            }
+            rows.append(DocumentRow(document.doc_id, reading.format, document.language.value, len(doc_chunks),
+                                    elapsed, False, reading.ocr_pages))
+        progress("reading documents", len(documents), len(documents))
+        if not chunks:
+            raise NothingIndexedError(corpus.folder, skipped)
 
         todo = [i for i, v in enumerate(vectors) if v is None]
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
-            texts = [chunks[i].text for i in batch]
+            texts = [chunks[i].embed_text for i in batch]
             for i, vector in zip(batch, embedder.embed_passages(texts)):
                 vectors[i] = vector
             if second is not None:
@@ -143,35 +243,34 @@ def build_index(
             progress("embedding passages", min(start + batch_size, len(todo)), len(todo))
 
         progress("keyword index", 0, 1)
-        terms = [analyzer.terms(chunk.text, chunk.language) for chunk in chunks]
+        terms = [analyzer.terms(chunk.embed_text, chunk.language) for chunk in chunks]
         build = index_dir / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}.tmp"
         build.mkdir()
-        matrix = np.stack(vectors).astype(np.float32) if chunks else np.zeros((0, embedder.dim), np.float32)
+        matrix = np.stack(vectors).astype(np.float32)
         flat = faiss.IndexFlatIP(embedder.dim)  # exact inner product = cosine on normalised vectors
         flat.add(matrix)
         faiss.write_index(flat, str(build / "vectors.faiss"))
         if second is not None:
-            second_matrix = np.stack(seconds).astype(np.float32) if chunks else np.zeros((0, second.dim), np.float32)
-            np.save(build / "second.npy", second_matrix)
+            np.save(build / "second.npy", np.stack(seconds).astype(np.float32))
         KeywordIndex.build(terms).save(build / "bm25")
         with open(build / "chunks.jsonl", "w", encoding="utf-8") as out:
             for chunk, chunk_terms in zip(chunks, terms):
                 out.write(json.dumps({**asdict(chunk), "terms": chunk_terms}, ensure_ascii=False) + "\n")
         (build / "documents.json").write_text(
-            json.dumps([asdict(d) for d in documents], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+            json.dumps([{k: v for k, v in asdict(d).items() if k != "blocks"} for d in kept], ensure_ascii=False,
+                       indent=1), encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
             "model": _model_key(embedder),
             "rerank_model": _model_key(second),
             "keyword_analyzer": analyzer_name,
+            "corpus": str(corpus.folder.resolve()),
             "corpus_hash": corpus_hash,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "passages": len(chunks),
-            "documents": {
-                d.doc_id: {"fingerprint": fingerprints[d.doc_id], "passages": sum(c.doc_id == d.doc_id for c in chunks)}
-                for d in documents
-            },
+            "documents": entries,
+            "skipped": [asdict(s) for s in skipped],
+            "warnings": list(corpus.warnings),
         }
         # The manifest is written last: a build folder without one is incomplete by definition.
         (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -180,7 +279,20 @@ def build_index(
         _swap_current(index_dir, final)
         _remove_old_builds(index_dir, keep=final)
         progress("done", len(chunks), len(chunks))
-        return BuildReport(final, len(documents), len(chunks), len(todo), len(chunks) - len(todo), time.perf_counter() - started, True)
+        return BuildReport(final, len(kept), len(chunks), len(todo), len(chunks) - len(todo),
+                           time.perf_counter() - started, True, tuple(rows), tuple(skipped), corpus.warnings)
+
+
+@contextmanager
+def _build_lock(index_dir: Path, progress: Progress) -> Iterator[None]:
+    """One build at a time per index folder (the lock dies with its process, so a killed build frees it)."""
+    with open(index_dir / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress("waiting for another build to finish", 0, 0)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _swap_current(index_dir: Path, build: Path) -> None:

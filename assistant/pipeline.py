@@ -56,7 +56,7 @@ def clean_question(question: str, max_chars: int) -> str:
     text = "".join(ch for ch in unicodedata.normalize("NFC", question) if unicodedata.category(ch)[0] != "C" or ch in " \t")
     text = " ".join(text.split())
     if not text:
-        raise InvalidQuestionError("the question is empty. Ask something, e.g.: policy-assistant ask \"How many AI factories by 2030?\"")
+        raise InvalidQuestionError("the question is empty. Ask something, e.g.: policy-assistant ask \"Who can apply?\"")
     if len(text) > max_chars:
         raise InvalidQuestionError(
             f"the question is {len(text)} characters long; the limit is {max_chars}. Shorten it to the part you want answered."

@@ -13,24 +13,78 @@ class Language(StrEnum):
     EN = "en"
 
 
+class BlockKind(StrEnum):
+    """What a block of a document is."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    TABLE_ROW = "table_row"
+    FOOTNOTE = "footnote"
+    MEMO = "memo"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit a reader found: a heading, a paragraph, a list item, a table row, a note.
+
+    Readers fill kind, text, level (headings), page, cells/header (table rows) and label (notes);
+    `readers.structure` then sets the heading path and the locator.
+    """
+
+    kind: BlockKind
+    text: str
+    level: int = 0  # headings: 1 is the top; 0 for everything else
+    page: int | None = None  # 1-based page, for paged formats
+    cells: tuple[str, ...] = ()  # table rows: the cells, spans filled in
+    header: tuple[str, ...] = ()  # table rows: the column headers
+    table: int = 0  # table rows: which table of the document (1-based)
+    label: str = ""  # footnotes and memos: their number or mark
+    ocr: bool = False  # the text came from OCR of a scanned page
+    heading: tuple[str, ...] = ()  # heading path, outermost first
+    locator: str = ""  # in the format's own terms: "p. 3", "제5조 ②", "Art. 5, comma 2", "¶12"
+
+
 @dataclass(frozen=True)
 class Document:
-    """One corpus document and its catalog entry."""
+    """One corpus document: its catalog entry and, once read, its blocks."""
 
     doc_id: str
     title: str
     language: Language
-    text: str
-    source: str
+    source: str  # the file as a path: the corpus folder joined with `file`
     issuer: str = ""
     date: str = ""
     licence: str = ""
     translation_of: str | None = None
+    file: str = ""  # the file name, relative to the corpus folder
+    catalogued: bool = True  # False: metadata read from the file itself
+    blocks: tuple[Block, ...] = ()
 
     @property
     def group_id(self) -> str:
         """The id shared by an original and its translations."""
         return self.translation_of or self.doc_id
+
+    @property
+    def format(self) -> str:
+        """The file format, from the file name: pdf, docx, hwpx, hwp, html, md, txt."""
+        return (self.file or self.source).rsplit(".", 1)[-1].lower()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or some pages of one) that yielded no text: why, and what to do."""
+
+    file: str
+    reason: str
+    hint: str
+    pages: tuple[int, ...] = ()  # only these pages were skipped; the rest of the file was read
+
+    def line(self) -> str:
+        """One line naming the file, the reason and what to do."""
+        where = f" (pages {', '.join(map(str, self.pages))})" if self.pages else ""
+        return f"{self.file}{where}: {self.reason}. {self.hint}"
 
 
 @dataclass(frozen=True)
@@ -42,14 +96,21 @@ class Chunk:
     text: str
     locator: str
     language: Language
-    start: int
-    end: int
     group_id: str
+    heading: str = ""  # the heading path, " > "-joined
+    page: int | None = None  # first page, for paged formats
+    seq: int = 0  # 1-based position in its document
+    align_id: str = ""  # the original passage this one translates (its own id for an original)
 
     @property
-    def align_key(self) -> tuple[str, str]:
+    def align_key(self) -> str:
         """Passages with the same key say the same thing in different languages."""
-        return (self.group_id, self.locator)
+        return self.align_id or self.chunk_id
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded and keyword-indexed: the heading path, then the passage."""
+        return f"{self.heading}\n{self.text}" if self.heading else self.text
 
 
 @dataclass(frozen=True)
@@ -77,6 +138,8 @@ class Citation:
     score: float
     chunk_id: str
     translation_of: str | None = None
+    heading: str = ""
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +167,8 @@ class Answer:
                     "title": c.title,
                     "language": str(c.language),
                     "locator": c.locator,
+                    "heading": c.heading,
+                    "page": c.page,
                     "quote": c.quote,
                     "source": c.source,
                     "score": round(c.score, 4),

@@ -10,7 +10,7 @@ import pytest
 from assistant.config import Settings
 from assistant.embed import load_embedder
 from assistant.index import build_index
-from assistant.load import load_catalog, load_documents
+from assistant.load import discover, load_catalog
 from assistant.pipeline import Engine, open_engine
 from assistant.text import load_analyzer
 
@@ -35,7 +35,7 @@ def analyzer():
 
 
 def build(corpus: Path, index: Path, embedder, second, analyzer, **kwargs):
-    return build_index(load_documents(corpus), index, embedder, second, analyzer, "kiwi", **kwargs)
+    return build_index(discover(corpus), index, embedder, second, analyzer, "kiwi", **kwargs)
 
 
 def engine_for(index: Path, embedder, second, analyzer) -> Engine:

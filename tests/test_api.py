@@ -26,6 +26,20 @@ def test_health_reports_the_manifest(base):
     assert body["status"] == "ok" and body["model"]["name"] == "use-m3" and body["passages"] == 12 and body["built_at"]
 
 
+def test_original_file_is_served_and_nothing_outside_the_corpus(base):
+    from .conftest import CORPUS
+
+    response = get(base, "/api/file/motie-2026-work-plan-it")
+    assert response.status_code == 200
+    assert response.content == (CORPUS / "motie-2026-work-plan.it.txt").read_bytes()
+    for path in ("/api/file/..%2F..%2Fpyproject.toml", "/api/file/nope", "/api/file/%2Fetc%2Fpasswd"):
+        assert get(base, path).status_code == 404, path
+
+
+def test_health_lists_skipped_files(base):
+    assert get(base, "/api/health").json()["skipped"] == []
+
+
 def test_ask_returns_the_cli_json_object(base, engine):
     from assistant.pipeline import ask
 

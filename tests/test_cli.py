@@ -82,9 +82,45 @@ def test_index_command_builds_then_reports_unchanged(capsys, tmp_path):
     assert code == 0 and "index unchanged" in out and "(0 embedded, 12 reused)" in out
 
 
-def test_index_command_reports_unreadable_corpus(capsys, tmp_path):
+def test_index_command_reports_an_empty_corpus(capsys, tmp_path):
     code, _, err = run(capsys, "index", "--corpus", str(tmp_path), "--index", str(tmp_path / "ix"))
-    assert code == 1 and "no catalog" in err
+    assert code == 1 and "nothing could be indexed" in err and "no catalog.toml" in err
+
+
+def test_index_summary_lists_documents_and_skipped_files_and_exits_0(capsys, tmp_path):
+    import shutil
+
+    from .conftest import CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4\n% cut short")
+    (corpus / "notes.odt").write_bytes(b"PK\x03\x04")
+    code, out, err = run(capsys, "index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--quiet")
+    assert code == 0, err
+    assert "motie-2026-work-plan-ko" in out and "skipped (2):" in out and "3 documents, 12 passages" in out
+    assert "scan.pdf: it cannot be read as PDF" in out and "notes.odt: the format .odt is not supported" in out
+    assert "skipped: " in err  # one line per file on stderr too
+
+
+def test_uncatalogued_file_is_indexed_with_a_warning_and_catalog_write_adds_it(capsys, tmp_path):
+    import shutil
+    import tomllib
+
+    from .conftest import CORPUS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "bando-2025.md").write_text("# Bando per le imprese 2025\n\nPossono partecipare le imprese con sede "
+                                          "in Lombardia e meno di 50 dipendenti.\n", encoding="utf-8")
+    code, out, err = run(capsys, "index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--quiet")
+    assert code == 0 and "bando-2025" in out and "is not in catalog.toml" in err
+    code, out, _ = run(capsys, "catalog", "--corpus", str(corpus), "--write")
+    assert code == 0 and "added 1 entry" in out
+    entries = {e["id"]: e for e in tomllib.loads((corpus / "catalog.toml").read_text(encoding="utf-8"))["document"]}
+    assert entries["bando-2025"]["title"] == "Bando per le imprese 2025" and entries["bando-2025"]["language"] == "it"
+    code, out, _ = run(capsys, "catalog", "--corpus", str(corpus))
+    assert code == 0 and "every document" in out
 
 
 def test_ask_warns_when_the_corpus_changed_after_the_build(capsys, tmp_path, monkeypatch):

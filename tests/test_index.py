@@ -8,8 +8,10 @@ import time
 import numpy as np
 import pytest
 
+from pathlib import Path
+
 from assistant.errors import IndexMissingError, IndexStaleError
-from assistant.index import check_compatible, load_index
+from assistant.index import build_index, check_compatible, load_index
 from assistant.pipeline import ask
 
 from .conftest import CORPUS, ROOT, build, engine_for
@@ -21,7 +23,9 @@ def test_manifest_records_models_and_corpus(index_dir):
     assert manifest["model"] == {"name": "use-m3", "dim": 512}
     assert manifest["rerank_model"] == {"name": "e5-small", "dim": 384}
     assert manifest["passages"] == len(store.chunks) == 12
-    assert len(manifest["corpus_hash"]) == 64 and manifest["format_version"] == 1
+    assert len(manifest["corpus_hash"]) == 64 and manifest["format_version"] == 2
+    assert manifest["skipped"] == [] and manifest["corpus"] == str(CORPUS.resolve())
+    assert {e["format"] for e in manifest["documents"].values()} == {"text"}
 
 
 def test_faiss_equals_exhaustive_cosine(engine, embedder):
@@ -43,12 +47,12 @@ def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, emb
     again = build(corpus, tmp_path / "index", embedder, second, analyzer)
     assert again.embedded == 0 and not again.changed and again.path == first.path
 
-    # Change one document: only its passages are embedded; the others' vectors are reused unchanged.
+    # Change one translation: only its passages are embedded; the others' vectors are reused unchanged.
     english = corpus / "motie-2026-work-plan.en.txt"
-    english.write_text(english.read_text(encoding="utf-8") + "\nA fifth paragraph added for the test.\n", encoding="utf-8")
+    english.write_text(english.read_text(encoding="utf-8").replace("Ministry", "Ministry of Industry", 1), encoding="utf-8")
     before = load_index(tmp_path / "index")
     third = build(corpus, tmp_path / "index", embedder, second, analyzer)
-    assert third.embedded == 5 and third.reused == 8 and third.passages == 13
+    assert third.embedded == 4 and third.reused == 8 and third.passages == 12
     after = load_index(tmp_path / "index")
     italian = [i for i, c in enumerate(after.chunks) if c.doc_id.endswith("-it")]
     for i in italian:
@@ -64,9 +68,11 @@ def test_killed_build_leaves_the_previous_index_answering(tmp_path, embedder, se
     build(corpus, index, embedder, second, analyzer)
     served = (index / "current").resolve()
 
-    # A big new document makes the rebuild long enough to kill mid-way.
+    # A big new document makes the rebuild long enough to kill mid-way: 60 paragraphs of ~150 tokens, one
+    # passage each.
+    sentence = "This paragraph about industrial policy number {i} says the same thing again and again. "
     (corpus / "big.txt").write_text(
-        "\n".join(f"Paragraph {i} about industrial policy number {i}." for i in range(800)), encoding="utf-8"
+        "\n\n".join((sentence * 10).format(i=i).strip() for i in range(60)), encoding="utf-8"
     )
     with open(corpus / "catalog.toml", "a", encoding="utf-8") as catalog:
         catalog.write('\n[[document]]\nid = "big"\nfile = "big.txt"\ntitle = "Big"\nlanguage = "en"\n')
@@ -91,7 +97,7 @@ def test_killed_build_leaves_the_previous_index_answering(tmp_path, embedder, se
 
     # The next build completes, and leaves no abandoned folder behind.
     report = build(corpus, index, embedder, second, analyzer)
-    assert report.passages == 12 + 800
+    assert report.passages == 12 + 60
     assert not list(index.glob("*.tmp"))
 
 
@@ -116,3 +122,34 @@ def test_index_built_with_another_model_is_stale(index_dir):
     store = load_index(index_dir)
     with pytest.raises(IndexStaleError, match="Rebuild it with"):
         check_compatible(store, "minilm", "e5-small", "kiwi", index_dir)
+
+
+def test_unreadable_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path, embedder, analyzer):
+    from assistant.load import discover
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (corpus / "empty.md").write_bytes(b"")
+    report = build_index(discover(corpus), tmp_path / "index", embedder, None, analyzer, "kiwi")
+    assert report.documents == 3 and report.passages == 12
+    reasons = {Path(s.file).name: s.reason for s in report.skipped}
+    assert set(reasons) == {"broken.pdf", "empty.md"} and "empty" in reasons["empty.md"]
+    manifest = load_index(tmp_path / "index").manifest
+    assert {Path(s["file"]).name for s in manifest["skipped"]} == {"broken.pdf", "empty.md"}
+    assert all(s["hint"] for s in manifest["skipped"]) and "broken" not in manifest["documents"]
+
+
+def test_nothing_indexable_keeps_the_previous_index(tmp_path, embedder, analyzer):
+    from assistant.errors import NothingIndexedError
+    from assistant.load import discover
+
+    index = tmp_path / "index"
+    build_index(discover(CORPUS), index, embedder, None, analyzer, "kiwi")
+    served = (index / "current").resolve()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "only.docx").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(NothingIndexedError, match="only.docx"):
+        build_index(discover(broken), index, embedder, None, analyzer, "kiwi")
+    assert (index / "current").resolve() == served

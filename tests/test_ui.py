@@ -83,14 +83,24 @@ def test_answer_with_citation_opens_the_cited_passage(page, url, question, lang,
     active.wait_for(state="visible")
     text = active.inner_text()
     assert title in text and figure in active.locator("mark.pa-highlight").inner_text()
-    assert "¶" in text
+    assert "¶" in active.locator(".pa-locator").inner_text()
     assert page.locator("#pa-detected-code").inner_text() == lang
+    assert "&#" not in text and "&amp;" not in text  # titles and passages escaped exactly once
+    download = active.locator("a.pa-download")
+    assert download.get_attribute("href").startswith("/api/file/motie-2026-work-plan-")
     page.screenshot(path=str(SCREENSHOTS / f"source-{lang}.png"), full_page=True)
+
+
+def test_italian_title_shows_its_apostrophe(page, url):
+    ask(page, url, "Quante fabbriche AI saranno distribuite entro quest'anno?")
+    page.locator("#pa-chat .pa-answer a.pa-cite").last.click()
+    title = page.locator("#pa-sources .pa-source.pa-active .pa-source-title").inner_text()
+    assert "dell'Industria" in title and "&#" not in title
 
 
 def test_interface_labels_follow_the_question_language(page, url):
     ask(page, url, "AI 선도 모델은 몇 개 개발되나요?")
-    assert page.locator("#pa-question textarea").get_attribute("placeholder") == "계획에 대해 질문하세요"
+    assert page.locator("#pa-question textarea").get_attribute("placeholder") == "문서에 대해 질문하세요"
     assert "출처" in page.locator("#pa-sources-title").inner_text()
 
 

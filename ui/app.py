@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,15 +17,6 @@ from assistant.types import Answer, Citation, Language
 
 from .render import LABELS, answer_html, escape, passage_html, search_html
 
-EXAMPLES = [
-    "Quante fabbriche AI saranno distribuite entro quest'anno?",
-    "Qual è il budget dei 5 Pacchetti di Crescita?",
-    "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?",
-    "지역 거점 국립대학은 몇 개인가요?",
-    "How many regional hub national universities will supply talent?",
-    "Where was the 2026 work plan presented?",
-]
-
 CSS = """
 .pa-refusal { border-left: 4px solid #d97706; padding-left: .5em; }
 .pa-source { display: none; border: 1px solid #ddd; border-radius: 6px; padding: .6em; margin-bottom: .6em; }
@@ -33,6 +25,7 @@ CSS = """
 .pa-sources.pa-picked .pa-source.pa-active { display: block; }
 .pa-source-title { font-weight: 600; }
 .pa-meta, .pa-context { color: #666; font-size: .9em; }
+.pa-heading { color: #374151; font-size: .9em; font-style: italic; margin: .2em 0; }
 .pa-unofficial { color: #b45309; font-size: .9em; margin: .3em 0; }
 mark.pa-highlight { background: #fde68a; }
 .pa-source.pa-active { outline: 2px solid #2563eb; }
@@ -87,6 +80,17 @@ class Service:
         except (IndexMissingError, IndexStaleError) as exc:
             return cls(settings, None, str(exc))
 
+    def original_file(self, doc_id: str) -> Path | None:
+        """The file a document was read from, if it lies inside the corpus folder the index was built from."""
+        if self.engine is None or doc_id not in self.engine.store.documents:
+            return None
+        document = self.engine.store.documents[doc_id]
+        root = Path(self.engine.store.manifest.get("corpus") or self.settings.corpus).resolve()
+        path = (root / document.file).resolve()
+        if not document.file or not path.is_relative_to(root) or not path.is_file():
+            return None
+        return path
+
     def ask(self, question: str, language: Language | None, k: int | None = None) -> Answer:
         if self.engine is None:
             raise IndexMissingError(self.problem)
@@ -106,14 +110,21 @@ def _original_of(service: Service, citation: Citation) -> Citation | None:
     for version in store.aligned(chunk).values():
         if version.doc_id == citation.translation_of and document is not None:
             return Citation(citation.n, version.doc_id, document.title, version.language, version.locator,
-                            version.text, document.source, 0.0, version.chunk_id)
+                            version.text, document.source, 0.0, version.chunk_id, heading=version.heading,
+                            page=version.page)
     return None
 
 
 def sources_html(service: Service, turns: list[Answer]) -> str:
     """Every turn's cited passages (and the originals of translations); the latest turn's are shown until a
     [n] is clicked, then only the clicked one."""
-    documents = service.engine.store.documents if service.engine else {}
+    store = service.engine.store if service.engine else None
+    documents = store.documents if store else {}
+
+    def around(citation: Citation) -> dict:
+        before, after = store.neighbours(citation.chunk_id) if store else ("", "")
+        return {"before": before, "after": after}
+
     parts = []
     for turn, answer in enumerate(turns):
         current = " pa-current" if turn == len(turns) - 1 else ""
@@ -122,12 +133,13 @@ def sources_html(service: Service, turns: list[Answer]) -> str:
             original = _original_of(service, citation)
             key = str(citation.n)
             block = passage_html(citation, documents.get(citation.doc_id), turn, key, ui,
-                                 original_key=f"{key}o" if original else None, title_prefix=f"&#91;{key}&#93; ")
+                                 original_key=f"{key}o" if original else None, title_prefix=f"&#91;{key}&#93; ",
+                                 **around(citation))
             parts.append(block.replace('class="pa-source"', f'class="pa-source{current}"', 1))
             if original is not None:
                 prefix = f"&#91;{key}&#93; {LABELS[ui]['original_title']}: "
                 parts.append(passage_html(original, documents.get(original.doc_id), turn, f"{key}o", ui,
-                                          title_prefix=prefix))
+                                          title_prefix=prefix, **around(original)))
     if not parts:
         return '<div class="pa-sources"></div>'
     return f'<div class="pa-sources">{"".join(parts)}</div>'
@@ -172,8 +184,9 @@ def build_blocks(service: Service):
             return f"⚠ {escape(str(exc))}"
         return search_html(hits, documents)
 
-    with gr.Blocks(title="policy-assistant") as blocks:
-        gr.Markdown("## policy-assistant — MOTIE 2026 · piano di lavoro · 업무계획")
+    ui = service.settings.ui
+    with gr.Blocks(title=ui.title) as blocks:
+        gr.Markdown(f"## {escape(ui.title)}\n{escape(ui.subtitle)}", elem_id="pa-title")
         if service.problem:
             gr.Markdown(f"⚠ {escape(service.problem)}", elem_id="pa-problem")
         with gr.Tab("Chat", elem_id="pa-tab-chat"):
@@ -187,7 +200,8 @@ def build_blocks(service: Service):
                         lang = gr.Dropdown(["auto", "it", "ko", "en"], value="auto", label="Language · Lingua · 언어",
                                            scale=1, elem_id="pa-lang")
                     detected = gr.Markdown("", elem_id="pa-detected")
-                    gr.Examples(EXAMPLES, inputs=box, label="Examples · Esempi · 예시")
+                    if ui.examples:
+                        gr.Examples(list(ui.examples), inputs=box, label="Examples · Esempi · 예시")
                 with gr.Column(scale=2):
                     sources_title = gr.Markdown("### Sources · Fonti · 출처", elem_id="pa-sources-title")
                     sources = gr.HTML(elem_id="pa-sources")
@@ -209,7 +223,7 @@ def build_app(service: Service):
     """FastAPI app: the JSON API beside the chat page at /."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import FileResponse, JSONResponse
 
     api = FastAPI(title="policy-assistant API")
 
@@ -235,8 +249,17 @@ def build_app(service: Service):
             "passages": manifest["passages"],
             "documents": len(manifest["documents"]),
             "built_at": manifest["built_at"],
+            "skipped": manifest.get("skipped", []),
             "corpus_changed_since_build": corpus_newer_than_index(service.engine.store, service.settings.corpus),
         }
+
+    @api.get("/api/file/{doc_id}")
+    def api_file(doc_id: str):
+        """The original file of a document, from the corpus folder the index was built from; nothing else."""
+        path = service.original_file(doc_id)
+        if path is None:
+            raise HTTPException(status_code=404, detail=f"no original file for document {doc_id!r}")
+        return FileResponse(path, filename=path.name, content_disposition_type="inline")
 
     return gr.mount_gradio_app(api, build_blocks(service), path="/", css=CSS, js=ON_LOAD, footer_links=[])
 

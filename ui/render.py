@@ -1,34 +1,36 @@
 """HTML for answers and passages; every piece of document text is escaped for HTML and markdown."""
 from __future__ import annotations
 
-import html
 import re
+from urllib.parse import quote
 
 from assistant.types import Answer, Chunk, Citation, Document, Hit
 
 _CITE = re.compile(r"\[(\d+)\]")
-_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`#!|~\\"})
+# One pass over each character: HTML specials and markdown specials become entities exactly once (escaping
+# markdown after html.escape would re-escape the "#" of "&#x27;" and show "dell&#x27;Industria").
+_ESCAPES = str.maketrans({**{c: f"&#{ord(c)};" for c in "[]()*_`#!|~\\'\""}, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 # The interface's own words, in the language of the last question.
 LABELS: dict[str, dict[str, str]] = {
     "it": {"see_also": "Vedi anche", "sources": "Fonti", "unofficial": "Traduzione non ufficiale di",
            "original": "vai al passaggio originale", "original_title": "Originale", "language": "Lingua rilevata",
-           "ask": "Fai una domanda sul piano", "lang_control": "Lingua", "issuer": "Emittente", "date": "Data",
-           "no_sources": "Le fonti delle risposte appaiono qui."},
+           "ask": "Fai una domanda sui documenti", "lang_control": "Lingua", "issuer": "Emittente", "date": "Data",
+           "no_sources": "Le fonti delle risposte appaiono qui.", "download": "Scarica l'originale"},
     "ko": {"see_also": "참고 구절", "sources": "출처", "unofficial": "비공식 번역 · 원문:",
            "original": "원문 구절로 이동", "original_title": "원문", "language": "감지된 언어",
-           "ask": "계획에 대해 질문하세요", "lang_control": "언어", "issuer": "발행 기관", "date": "날짜",
-           "no_sources": "답변의 출처가 여기에 표시됩니다."},
+           "ask": "문서에 대해 질문하세요", "lang_control": "언어", "issuer": "발행 기관", "date": "날짜",
+           "no_sources": "답변의 출처가 여기에 표시됩니다.", "download": "원본 파일 받기"},
     "en": {"see_also": "See also", "sources": "Sources", "unofficial": "Unofficial translation of",
            "original": "go to the original passage", "original_title": "Original", "language": "Detected language",
-           "ask": "Ask a question about the plan", "lang_control": "Language", "issuer": "Issuer", "date": "Date",
-           "no_sources": "The sources of answers appear here."},
+           "ask": "Ask a question about the documents", "lang_control": "Language", "issuer": "Issuer", "date": "Date",
+           "no_sources": "The sources of answers appear here.", "download": "Download the original"},
 }
 
 
 def escape(text: str) -> str:
     """Escape for HTML and for markdown, so document text never runs, links or formats."""
-    return html.escape(text).translate(_MARKDOWN)
+    return text.translate(_ESCAPES)
 
 
 def _cite_link(turn: int, key: str, label: str) -> str:
@@ -53,28 +55,32 @@ def answer_html(answer: Answer, turn: int) -> str:
 
 
 def passage_html(citation: Citation, document: Document | None, turn: int, key: str, ui_language: str,
-                 original_key: str | None = None, title_prefix: str = "") -> str:
-    """One passage, highlighted within its surrounding document text, with its provenance."""
+                 original_key: str | None = None, title_prefix: str = "", before: str = "", after: str = "") -> str:
+    """One passage, highlighted between its neighbours, with its provenance: title, issuer, date, heading path,
+    locator, and a link to the original file (at the page, for a PDF)."""
     labels = LABELS[ui_language]
-    before = after = ""
-    if document is not None and (start := document.text.find(citation.quote)) >= 0:
-        before = document.text[max(0, start - 300) : start]
-        after = document.text[start + len(citation.quote) : start + len(citation.quote) + 300]
     translation = ""
     if citation.translation_of:
         link = f" — {_cite_link(turn, original_key, labels['original'])}" if original_key else ""
         translation = (f'<div class="pa-unofficial">{labels["unofficial"]} '
-                       f"<code>{html.escape(citation.translation_of)}</code>{link}</div>")
+                       f"<code>{escape(citation.translation_of)}</code>{link}</div>")
     issuer = escape(document.issuer) if document else ""
     date = escape(document.date) if document else ""
+    heading = f'<div class="pa-heading">{escape(citation.heading)}</div>' if citation.heading else ""
+    download = ""
+    if document is not None and document.file:
+        page = f"#page={citation.page}" if citation.page and document.format == "pdf" else ""
+        download = (f' · <a class="pa-download" href="/api/file/{quote(citation.doc_id)}{page}" target="_blank" '
+                    f'rel="noopener">{labels["download"]} ({escape(document.format.upper())})</a>')
     return (
         f'<div class="pa-source" id="pa-src-{turn}-{key}" data-turn="{turn}" data-n="{key}">'
         f'<div class="pa-source-title">{title_prefix}{escape(citation.title)}</div>'
         f'<div class="pa-meta">{labels["issuer"]}: {issuer} · {labels["date"]}: {date} · '
-        f"{html.escape(citation.locator)} · {html.escape(citation.language.value)}</div>{translation}"
-        f'<div class="pa-passage"><span class="pa-context">{escape(before)}</span>'
-        f'<mark class="pa-highlight">{escape(citation.quote)}</mark>'
-        f'<span class="pa-context">{escape(after)}</span></div></div>'
+        f'<span class="pa-locator">{escape(citation.locator)}</span> · {escape(citation.language.value)}{download}</div>'
+        f"{heading}{translation}"
+        f'<div class="pa-passage"><span class="pa-context">{escape(before[-300:])}</span> '
+        f'<mark class="pa-highlight">{escape(citation.quote)}</mark> '
+        f'<span class="pa-context">{escape(after[:300])}</span></div></div>'
     )
 
 
@@ -88,10 +94,14 @@ def search_html(hits: list[Hit], documents: dict[str, Document]) -> str:
         document = documents.get(chunk.doc_id)
         title = escape(document.title) if document else escape(chunk.doc_id)
         unofficial = " (unofficial translation)" if document and document.translation_of else ""
+        heading = f'<div class="pa-heading">{escape(chunk.heading)}</div>' if chunk.heading else ""
+        link = (f' <a class="pa-download" href="/api/file/{quote(chunk.doc_id)}'
+                f'{f"#page={chunk.page}" if chunk.page and document and document.format == "pdf" else ""}" '
+                f'target="_blank" rel="noopener">↧</a>') if document and document.file else ""
         rows.append(
-            f'<tr class="pa-search-row"><td>{rank}</td><td>{hit.score:.3f}</td><td>{title}{unofficial}</td>'
-            f"<td>{html.escape(chunk.locator)}</td><td>{html.escape(chunk.language.value)}</td>"
-            f'<td class="pa-search-text">{escape(chunk.text)}</td></tr>'
+            f'<tr class="pa-search-row"><td>{rank}</td><td>{hit.score:.3f}</td><td>{title}{unofficial}{link}</td>'
+            f'<td class="pa-locator">{escape(chunk.locator)}</td><td>{escape(chunk.language.value)}</td>'
+            f'<td class="pa-search-text">{heading}{escape(chunk.text)}</td></tr>'
         )
-    return ('<table class="pa-search"><thead><tr><th>#</th><th>score</th><th>document</th><th>¶</th><th>lang</th>'
+    return ('<table class="pa-search"><thead><tr><th>#</th><th>score</th><th>document</th><th>where</th><th>lang</th>'
             f"<th>passage</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")

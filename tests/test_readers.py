@@ -1,0 +1,197 @@
+"""Readers, one fixture per format (written by tests/documents.py), asserted block by block."""
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import UnreadableDocumentError
+from assistant.readers import ReadOptions, read_document
+from assistant.readers.pdf import tesseract_available
+from assistant.split import split_document
+from assistant.types import BlockKind, Document, Language
+
+from .documents import (HTML_KO, MARKDOWN_EN, TEXT_IT, hwp_footnote, hwp_paragraph, hwp_table, write_docx, write_hwp,
+                        write_hwpx, write_pdf)
+
+PDF_PAGES = [
+    [(20, "Bando per la ricerca 2025"), (11, "Il presente bando sostiene le piccole imprese."),
+     (14, "A.1 Soggetti beneficiari"), (11, "Possono presentare domanda le imprese con meno di 50 dipendenti"),
+     (11, "e sede operativa in Lombardia."), (14, "A.2 Dotazione finanziaria"),
+     (11, "La dotazione complessiva è pari a € 3.000.000,00.")],
+    [(14, "B.1 Spese ammissibili"), (11, "Sono ammissibili le spese per macchinari e software."),
+     (14, "B.2 Scadenze"), (11, "Le domande si presentano entro il 30 giugno 2025.")],
+]
+
+
+@pytest.fixture(scope="session")
+def fixtures(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("formats")
+    body = hwp_paragraph("1. 지원 대상")
+    body += hwp_paragraph("다음 요건을 갖춘 중소기업이 신청할 수 있다.", inline=[(17, "fn  ")],
+                          controls=[hwp_footnote("중소기업기본법 제2조에 따른 중소기업을 말한다.", 1, 1)])
+    body += hwp_paragraph("2. 지원 금액")
+    body += hwp_paragraph("", inline=[(11, "tbl ")], controls=[hwp_table(
+        [["구분", "지원금", "지원 기간"], ["차상위 초과", "최고 월 34만 3,180 원", "12개월"],
+         ["차상위 이하", "최고 월 50만 원", ""]], 1, merges={(1, 2): (2, 1)})])
+    paths = {
+        "pdf": write_pdf(folder / "bando.pdf", PDF_PAGES, header="Bollettino Ufficiale della Regione",
+                         scanned_text="Scanned notice 2024: office closed"),
+        "docx": write_docx(folder / "grants.docx"),
+        "hwpx": write_hwpx(folder / "youth-rent.hwpx"),
+        "hwp": write_hwp(folder / "support.hwp", body),
+    }
+    for name, text in (("notice.html", HTML_KO), ("act.md", MARKDOWN_EN), ("avviso.txt", TEXT_IT)):
+        (folder / name).write_text(text, encoding="utf-8")
+        paths[name.rsplit(".", 1)[1]] = folder / name
+    return paths
+
+
+def blocks_of(path: Path, **options):
+    return read_document(path, ReadOptions(**options) if options else None, want_embedded_title=True)
+
+
+def by_text(blocks, fragment: str):
+    return next(b for b in blocks if fragment in b.text)
+
+
+def test_fixtures_are_small(fixtures):
+    assert all(path.stat().st_size < 200_000 for path in fixtures.values())
+
+
+def test_pdf_headings_pages_running_header_and_joined_lines(fixtures):
+    reading = blocks_of(fixtures["pdf"], ocr=False)
+    assert reading.title == "Bando per la ricerca 2025"  # the cover's largest line: the title, not a path element
+    texts = [b.text for b in reading.blocks]
+    assert not any("Bollettino Ufficiale" in t for t in texts)  # running header on every page
+    assert not any(t.strip() in ("1", "2") for t in texts)  # page numbers
+    eligible = by_text(reading.blocks, "meno di 50 dipendenti")
+    assert eligible.text == "Possono presentare domanda le imprese con meno di 50 dipendenti e sede operativa in Lombardia."
+    assert eligible.heading == ("A.1 Soggetti beneficiari",) and eligible.locator == "p. 1"
+    deadline = by_text(reading.blocks, "30 giugno 2025")
+    assert deadline.heading == ("B.2 Scadenze",) and deadline.locator == "p. 2" and deadline.page == 2
+
+
+def test_scanned_page_is_named_when_it_cannot_be_read(fixtures):
+    reading = blocks_of(fixtures["pdf"], ocr=False)
+    assert len(reading.skipped) == 1
+    skipped = reading.skipped[0]
+    assert skipped.pages == (3,) and "tesseract-ocr" in skipped.hint and "scanned" in skipped.reason
+
+
+@pytest.mark.skipif(not tesseract_available(), reason="tesseract-ocr is not installed (make test installs it)")
+def test_scanned_page_is_read_by_ocr(fixtures):
+    reading = blocks_of(fixtures["pdf"], ocr_languages=("eng",))
+    scanned = by_text(reading.blocks, "office closed")
+    assert scanned.ocr and scanned.locator == "p. 3 (OCR)" and reading.ocr_pages == (3,) and not reading.skipped
+
+
+def test_docx_heading_path_table_row_with_headers_and_comment(fixtures):
+    reading = blocks_of(fixtures["docx"])
+    assert reading.title == "Small Business Innovation Grants 2025" == reading.embedded_title
+    row = by_text(reading.blocks, "Prototype")
+    assert row.kind is BlockKind.TABLE_ROW and row.heading == ("Funding", "Amounts per award")
+    # The merged "Duration" cell reaches both rows.
+    assert row.text == "Award type: Prototype | Maximum amount: $250,000 | Duration: 6 months"
+    memo = next(b for b in reading.blocks if b.kind is BlockKind.MEMO)
+    anchor = by_text(reading.blocks, "Applications close")
+    assert memo.text == "Check the closing date with the programme office."
+    assert memo.locator == f"{anchor.locator} · memo 1" and reading.blocks.index(memo) == reading.blocks.index(anchor) + 1
+    items = [b for b in reading.blocks if b.kind is BlockKind.LIST_ITEM]
+    assert [b.text for b in items] == ["It employs fewer than 50 people.", "It has been registered for at least two years."]
+
+
+def test_hwpx_table_row_with_headers_footnote_and_memo(fixtures):
+    reading = blocks_of(fixtures["hwpx"])
+    row = by_text(reading.blocks, "차상위 초과")
+    assert row.kind is BlockKind.TABLE_ROW and row.heading == ("지원 금액",)
+    assert row.text == "구분: 차상위 초과 | 만 18세 ~ 64세: 최고 월 34만 3,180 원 | 비고: 12개월"
+    assert by_text(reading.blocks, "차상위 이하").text.endswith("비고: 12개월")  # merged cell, both rows
+    note = next(b for b in reading.blocks if b.kind is BlockKind.FOOTNOTE)
+    paragraph = by_text(reading.blocks, "무주택 청년")
+    assert note.text == "나이는 신청일 기준으로 계산합니다." and note.locator == f"{paragraph.locator} · fn 1"
+    memo = next(b for b in reading.blocks if b.kind is BlockKind.MEMO)
+    assert memo.text == "담당 부서에 마감일 재확인 필요" and memo.heading == ("지원 금액",)
+
+
+def test_hwp5_table_with_merged_cell_and_footnote(fixtures):
+    reading = blocks_of(fixtures["hwp"])
+    rows = [b for b in reading.blocks if b.kind is BlockKind.TABLE_ROW]
+    assert [r.text for r in rows] == [
+        "구분: 차상위 초과 | 지원금: 최고 월 34만 3,180 원 | 지원 기간: 12개월",
+        "구분: 차상위 이하 | 지원금: 최고 월 50만 원 | 지원 기간: 12개월",
+    ]
+    assert rows[0].heading == ("2. 지원 금액",)
+    note = next(b for b in reading.blocks if b.kind is BlockKind.FOOTNOTE)
+    assert note.text == "중소기업기본법 제2조에 따른 중소기업을 말한다." and note.heading == ("1. 지원 대상",)
+
+
+def test_html_boilerplate_removed_structure_kept(fixtures):
+    reading = blocks_of(fixtures["html"])
+    text = " ".join(b.text for b in reading.blocks)
+    for chrome in ("쿠키", "알림마당", "세종대로", "window.tracker", "color: red"):
+        assert chrome not in text
+    assert reading.title == "2025 청년 창업 지원사업 공고"
+    row = by_text(reading.blocks, "초기창업자")
+    assert row.text == "구분: 초기창업자 | 지원 한도: 최대 1억 원 | 자부담: 10%"  # rowspan carried down
+    note = next(b for b in reading.blocks if b.kind is BlockKind.FOOTNOTE)
+    cited = by_text(reading.blocks, "창업 3년 이내")
+    assert reading.blocks.index(note) == reading.blocks.index(cited) + 1 and note.heading == ("신청 자격",)
+
+
+def test_markdown_yields_its_paragraphs_with_law_locators(fixtures):
+    reading = blocks_of(fixtures["md"])
+    assert reading.title == "Community Energy Act" and reading.embedded_title == "Community Energy Act (sample)"
+    first = by_text(reading.blocks, "supports community energy")
+    assert first.kind is BlockKind.PARAGRAPH and first.text == "This Act supports community energy projects."
+    assert first.locator == "Article 1" and first.heading == ("Chapter 1 General provisions", "Article 1 Purpose")
+    assert by_text(reading.blocks, "fewer than 10,000").locator == "Article 2(2)"
+    note = next(b for b in reading.blocks if b.kind is BlockKind.FOOTNOTE)
+    assert note.text == "As amended in 2024." and note.locator == "Article 1 · fn 1"
+    assert by_text(reading.blocks, "Over 100 kW").text == "Project size: Over 100 kW | Grant rate: 25% | Cap: €200,000"
+
+
+def test_text_headings_and_list_items_keep_their_lead_in(fixtures):
+    reading = blocks_of(fixtures["txt"])
+    document = Document("avviso", "Avviso", Language.IT, str(fixtures["txt"]), file="avviso.txt", blocks=reading.blocks)
+    chunks, _ = split_document(document)
+    beneficiaries = next(c for c in chunks if "Piemonte" in c.text)
+    assert beneficiaries.heading == "2. Beneficiari"
+    assert beneficiaries.text.startswith("Possono partecipare:\n")
+    # A passage that starts in the middle of a list repeats the sentence that introduces it.
+    small, _ = split_document(document, target=8)
+    second_item = next(c for c in small if c.text.endswith("i consorzi di imprese artigiane."))
+    assert second_item.text.startswith("Possono partecipare:\n") and second_item.heading == "2. Beneficiari"
+
+
+def test_passages_never_cross_a_heading_and_embed_the_heading_path(fixtures):
+    reading = blocks_of(fixtures["md"])
+    document = Document("act", "Act", Language.EN, str(fixtures["md"]), file="act.md", blocks=reading.blocks)
+    chunks, _ = split_document(document)
+    for chunk in chunks:
+        sources = [b for b in reading.blocks if b.kind is not BlockKind.HEADING and b.text in chunk.text]
+        assert len({b.heading for b in sources}) == 1, chunk.text
+    table = next(c for c in chunks if "Over 100 kW" in c.text)
+    assert table.embed_text.startswith("Chapter 2 Grants\n") and table.locator == "¶4–5"
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.md", b"", "empty"),
+    ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "cannot be read as PDF"),
+    ("broken.docx", b"PK\x03\x04" + b"\x00" * 40, "DOCX"),
+    ("broken.hwpx", b"PK\x03\x04not really a zip", "HWPX"),
+    ("random.hwp", b"\x13\x37" * 500, "HWP"),
+    ("page.pdf", b"<!DOCTYPE html><html><body><p>Hello</p></body></html>", "extension says PDF"),
+    ("latin1.txt", "città".encode("latin-1") * 20, "UTF-8"),
+    ("sheet.xlsx", b"PK\x03\x04", "not supported"),
+])
+def test_broken_files_raise_a_reason_and_what_to_do(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDocumentError) as error:
+        read_document(path)
+    assert reason in str(error.value) and name in str(error.value) and error.value.hint
+
+
+def test_encrypted_hwp_is_named(tmp_path):
+    path = write_hwp(tmp_path / "locked.hwp", hwp_paragraph("비밀"), flags=0b11)
+    with pytest.raises(UnreadableDocumentError, match="encrypted"):
+        read_document(path)
