@@ -16,8 +16,8 @@ from typing import Callable
 import numpy as np
 
 from .evaluation import gold_rank
-from .pipeline import Engine, ask_with_hits
-from .retrieve import prepare_query, retrieve
+from .pipeline import Engine, ask_with_hits, understand
+from .retrieve import retrieve
 from .types import Hit, TestItem
 
 Progress = Callable[[str, int, int], None]
@@ -93,8 +93,8 @@ def bench_baseline(engine: Engine, items: list[TestItem]) -> dict:
         ours_ms.append((time.perf_counter() - started) * 1000)
         ours_ranks.append(gold_rank(hits, item.gold))
         started = time.perf_counter()
-        query = prepare_query(item.question, item.lang, engine.embedder, engine.second, engine.analyzer)
-        retrieve(query, engine.store, engine.settings.retrieve)
+        question = understand(engine, item.question, item.lang)
+        retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, idf=engine.idf)
         ours_retrieve_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         chunks = plain.retrieve(item.question)

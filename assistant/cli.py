@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import AssistantError
@@ -33,6 +34,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("testset", type=Path)
     p.add_argument("--out", type=Path, help="report folder (default: reports/<test set name>)")
     p.add_argument("--index", type=Path)
+    p.add_argument("--by-document", action="store_true",
+                   help="held out by document: each document's questions answered by a selector fitted on the others")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("calibrate", help="train the answer selector on a question set (fixed seed)")
+    p.add_argument("testset", type=Path)
+    p.add_argument("--index", type=Path)
+    p.add_argument("--out", type=Path, help="selector file (default: the one inside the package)")
+    p.add_argument("--also", action="append", metavar="FILE.jsonl[:INDEX]",
+                   help="another question set to train on, asked against its own index (repeatable)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--wrong-cost", type=float, default=1.5,
+                   help="what a wrong answer costs, a right one gaining 1 and a refusal 0 (default: 1.5)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
     p = sub.add_parser("bench", help="latency, throughput, memory, baseline and scale, as JSON")
@@ -203,7 +217,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluation import load_testset, run_testset, summarize_by_language
+    from .evaluation import load_testset, run_testset, score_item, summarize_by, summarize_by_language
     from .pipeline import ask_with_hits, open_engine
     from .progress import Reporter
     from .report import METRICS, write_report
@@ -214,21 +228,95 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
     engine = open_engine(settings)
+    documents = engine.store.documents
+    crossing = lambda item: bool(item.doc) and item.doc in documents and documents[item.doc].language is not item.lang  # noqa: E731
     with Reporter(enabled=not args.quiet) as reporter:
-        results = run_testset(items, lambda item: ask_with_hits(engine, item.question, item.lang), reporter.update)
+        if args.by_document:
+            from .calibrate import collect, cross_validate
+
+            examples = collect(engine, items, reporter.update, args.testset.stem)
+            results = [score_item(e.item, answer, hits, e.latency_ms, e.error, crossing(e.item), info["held_out"])
+                       for e, answer, hits, info in cross_validate(examples, progress=reporter.update)]
+            selector_note = "held out by document: each question answered by a selector fitted on the other documents"
+        else:
+            results = run_testset(items, lambda item: ask_with_hits(engine, item.question, item.lang), reporter.update)
+            results = [replace(r, crosslingual=crossing(r.item)) for r in results]
+            selector_note = f"the packaged selector ({engine.selector.meta.get('trained_on', 'unknown training')})"
     metrics = summarize_by_language(results)
-    out = args.out or Path("reports") / args.testset.stem
+    breakdowns = {"kind": summarize_by(results, lambda r: r.item.kind or "(none)"),
+                  "document": summarize_by(results, lambda r: r.item.doc or "(off-topic)")}
+    out = args.out or Path("reports") / (args.testset.stem + ("-by-document" if args.by_document else ""))
     manifest = engine.store.manifest
     context = {"index": {"model": manifest["model"], "rerank_model": manifest.get("rerank_model"),
                          "passages": manifest["passages"], "built_at": manifest["built_at"]},
-               "settings": settings.model_dump(mode="json")}
-    paths = write_report(out, args.testset, metrics, results, context)
-    names = ("accuracy", *METRICS, "latency_p50_ms", "latency_p95_ms")
-    print("metric".ljust(20) + "".join(g.rjust(10) for g in metrics))
-    for name in names:
-        cells = "".join(("–" if metrics[g][name] is None else f"{metrics[g][name]:.3f}").rjust(10) for g in metrics)
-        print(name.ljust(20) + cells)
+               "selector": selector_note, "settings": settings.model_dump(mode="json")}
+    paths = write_report(out, args.testset, metrics, results, context, breakdowns)
+    names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms")
+    print(f"selector: {selector_note}")
+    print(_table(metrics, names))
+    print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
     print("report: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = False) -> str:
+    """Metrics as aligned text: one column per group (or one row per group, transposed)."""
+    cell = lambda v: "–" if v is None else (f"{v:.3f}" if isinstance(v, float) and v <= 1.0 else f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
+    if transpose:
+        lines = ["".ljust(14) + "".join(n[:17].rjust(18) for n in names)]
+        lines += [g[:14].ljust(14) + "".join(cell(m.get(n)).rjust(18) for n in names) for g, m in groups.items()]
+        return "\n".join(lines)
+    lines = ["metric".ljust(22) + "".join(g.rjust(10) for g in groups)]
+    lines += [n.ljust(22) + "".join(cell(groups[g].get(n)).rjust(10) for g in groups) for n in names]
+    return "\n".join(lines)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import collect, cross_validate, fit
+    from .config import load_settings
+    from .errors import ConfigError
+    from .evaluation import load_testset, score_item, summarize_by_language
+    from .pipeline import open_engine
+    from .progress import Reporter
+    from .selector import default_path
+
+    settings = _settings(args)
+    sets = [(args.testset, settings.index)]
+    for extra in args.also or []:
+        path, _, index = extra.partition(":")
+        sets.append((Path(path), Path(index) if index else settings.index))
+    examples = []
+    with Reporter(enabled=not args.quiet) as reporter:
+        for testset, index in sets:
+            items = load_testset(testset)
+            engine = open_engine(load_settings(index=index))
+            named = {i.doc for i in items if i.doc}
+            if named and not named & set(engine.store.documents):
+                raise ConfigError(f"the index at '{index}' holds none of the documents '{testset}' asks about "
+                                  f"({', '.join(sorted(named)[:3])}…). Build an index of them and pass it with --index, e.g. "
+                                  "policy-assistant index --corpus ../shared/dev-corpus --index index-dev")
+            examples += collect(engine, items, reporter.update, testset.stem)
+        held = cross_validate(examples, seed=args.seed, progress=reporter.update, wrong_cost=args.wrong_cost)
+    results = []
+    for e, a, hits, _ in held:
+        documents = e.engine.store.documents
+        crossing = bool(e.item.doc) and e.item.doc in documents and documents[e.item.doc].language is not e.item.lang
+        results.append(score_item(e.item, a, hits, e.latency_ms, e.error, crossing))
+    held_out = summarize_by_language(results)
+    selector, _ = fit(examples, seed=args.seed, wrong_cost=args.wrong_cost)
+    out = args.out or default_path()
+    summary = {name: {k: held_out[name][k] for k in ("answer_accuracy", "refusal_precision", "refusal_recall",
+                                                    "crosslingual_accuracy")} for name in held_out}
+    trained_on = "; ".join(f"{t} ({sum(e.testset == t.stem for e in examples)} questions, index {i})" for t, i in sets)
+    selector = replace(selector, meta={
+        "trained_on": trained_on, "seed": args.seed, "wrong_cost": args.wrong_cost, "held_out_by_document": summary,
+        "weights": {"ranker": selector.ranker.weights(), "chooser": selector.chooser.weights(),
+                    "confidence": selector.confidence.weights()}})
+    selector.save(out)
+    print(f"selector written to {out} (refusal threshold {selector.threshold:.3f})")
+    print("held out by document (each document answered by a fit on the others):")
+    print(_table(held_out, ("answer_accuracy", "refusal_precision", "refusal_recall", "crosslingual_accuracy",
+                            "citation_validity", "language_match")))
     return 0
 
 
@@ -258,7 +346,7 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "catalog": _catalog, "ask": _ask, "eval": _eval, "bench": _bench, "serve": _serve}
+_COMMANDS = {"index": _index, "catalog": _catalog, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "bench": _bench, "serve": _serve}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,8 +26,9 @@ class EmbedSettings(_Part):
     # "minilm" (packaged English MiniLM, via sentence-transformers), or any sentence-transformers
     # model name or path (needs torch and sentence-transformers).
     model: str = "use-m3"
-    # A second opinion for the rerank step; "" turns it off.
-    rerank_model: str = "e5-small"
+    # A second opinion in ranking ("e5-small"); off by default: it costs ~50 ms per question on 2 cores and
+    # ~120 ms per passage at index time, for no measured gain once the ranker is learned (README, "Models").
+    rerank_model: str = ""
     batch_size: int = Field(64, ge=1)
     threads: int = Field(2, ge=1)
 
@@ -40,33 +41,25 @@ class KeywordSettings(_Part):
 
 
 class RetrieveSettings(_Part):
-    """Hybrid search, fusion and rerank."""
+    """The searches, their fusion, and how many passages the ranker orders."""
 
     k: int = Field(5, ge=1, le=50)
-    candidates: int = Field(20, ge=1, le=500)
+    pool: int = Field(40, ge=1, le=500)  # passages each search contributes, and the ranker orders
+    sentence_depth: int = Field(150, ge=1, le=5000)  # sentences looked at by the sentence-level search
     rrf_k: int = Field(60, ge=1)  # Cormack et al. 2009
-    # Weights of the rerank score: primary cosine, second-model cosine, lexical overlap, fused rank.
-    w_vector: float = 1.0
-    w_second: float = 1.0
-    w_lexical: float = 0.6
-    w_rrf: float = 10.0
-    # Bonus for a passage in the question's language: of equal passages, the asker reads their own.
-    w_same_language: float = 0.2
+    # Weight of the second model's cosine added to the ranker's score, when `embed.rerank_model` is set.
+    w_second: float = 0.5
 
 
 class AnswerSettings(_Part):
-    """What counts as enough evidence to answer."""
+    """How answers are chosen: the learned selector, and what it may look at."""
 
-    # Minimum cosine (primary model) between the question and the chosen sentence. Calibrated on
-    # evals/seed-qa.jsonl: right sentences scored 0.04-0.63, so cosine is a floor, not the gate.
-    min_similarity: float = 0.0
-    # Minimum IDF-weighted share of the question's terms found in the same-language passage.
-    min_coverage: float = 0.4
-    # Dates and amounts: the clause holding the figure must hold this share of the question's terms.
-    min_clause_coverage: float = 0.3
-    # Cross-lingual evidence (no passage in the question's language) has no lexical check: ask more of it.
-    min_similarity_crosslingual: float = 0.30
-    max_sentences: int = Field(2, ge=1, le=5)
+    # The selector file (assistant/models/selector.json when empty); `policy-assistant calibrate` writes one.
+    selector: str = ""
+    # Refuse when the best candidate's probability is under this; None: the threshold the selector was
+    # calibrated with (chosen for precision: a wrong answer costs more than a refusal).
+    threshold: float | None = Field(None, ge=0.0, le=1.0)
+    passages: int = Field(4, ge=1, le=20)  # passages whose sentences are candidates
     max_question_chars: int = Field(1000, ge=10)
 
 

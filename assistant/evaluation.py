@@ -37,6 +37,8 @@ def load_testset(path: Path) -> list[TestItem]:
                     ),
                     gold=tuple(record.get("gold", [])),
                     source=record.get("source", ""),
+                    doc=record.get("doc"),
+                    kind=record.get("kind", ""),
                 )
             )
         except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
@@ -76,10 +78,12 @@ def gold_rank(hits: list[Hit], gold: Iterable[str]) -> int | None:
     return None
 
 
-def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "") -> ItemResult:
+def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "",
+               crosslingual: bool = False, held_out: str = "") -> ItemResult:
     """Score one answer (None when asking failed with `error`)."""
     if answer is None:
-        return ItemResult(item, "", "unknown", False, 0, len(item.expected_facts), False, (error,), None, latency_ms, error)
+        return ItemResult(item, "", "unknown", False, 0, len(item.expected_facts), False, (error,), None, latency_ms, error,
+                          crosslingual, held_out)
     problems = tuple(verify_answer(answer.answer, answer.citations)) if answer.grounded else ()
     return ItemResult(
         item=item,
@@ -92,6 +96,8 @@ def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_m
         citation_problems=problems,
         gold_rank=gold_rank(hits, item.gold),
         latency_ms=latency_ms,
+        crosslingual=crosslingual,
+        held_out=held_out,
     )
 
 
@@ -136,13 +142,26 @@ def summarize(results: list[ItemResult]) -> dict:
 
 
 def summarize_by_language(results: list[ItemResult]) -> dict[str, dict]:
-    """`summarize` overall and for each language present."""
+    """`summarize` overall and for each language present, with cross-lingual answer accuracy."""
     report = {"overall": summarize(results)}
     for language in Language:
         subset = [r for r in results if r.item.lang is language]
         if subset:
             report[language.value] = summarize(subset)
+    for name, subset in report.items():
+        group = results if name == "overall" else [r for r in results if r.item.lang.value == name]
+        crossing = [r for r in group if r.crosslingual and r.item.answerable]
+        subset["crosslingual_items"] = len(crossing)
+        subset["crosslingual_accuracy"] = _ratio(sum(r.correct for r in crossing), len(crossing))
     return report
+
+
+def summarize_by(results: list[ItemResult], key: Callable[[ItemResult], str]) -> dict[str, dict]:
+    """`summarize` for each value of `key` (a document, a kind of question)."""
+    groups: dict[str, list[ItemResult]] = {}
+    for result in results:
+        groups.setdefault(key(result), []).append(result)
+    return {name: summarize(subset) for name, subset in sorted(groups.items())}
 
 
 def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit]]],

@@ -19,11 +19,13 @@ from .embed import Embedder
 from .errors import IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
 from .load import Corpus, read_corpus_document
+from .question import Cues, load_cues
+from .sentences import SentenceStore, analyse_sentences, sentence_texts, write_sentences
 from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
-from .text import Analyzer
+from .text import Analyzer, numbers
 from .types import Chunk, Document, Language, Skipped
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 5
 CURRENT = "current"  # symlink to the build that serves; replaced in one rename
 Progress = Callable[[str, int, int], None]
 
@@ -68,7 +70,11 @@ class IndexStore:
     faiss_index: object
     second_vectors: np.ndarray | None
     keyword: KeywordIndex
-    chunk_terms: list[list[str]]
+    chunk_terms: list[frozenset[str]]  # the index terms of each passage with its heading path
+    heading_terms: list[frozenset[str]]
+    chunk_figures: list[frozenset[str]]
+    sentences: SentenceStore
+    title_terms: dict[str, frozenset[str]]  # the index terms of each document's title
 
     def aligned(self, chunk: Chunk) -> dict[Language, Chunk]:
         """The versions of a passage in each language (an original and its translations)."""
@@ -142,6 +148,7 @@ def build_index(
     progress: Progress | None = None,
     batch_size: int = 64,
     ocr: bool = True,
+    cues: dict[Language, Cues] | None = None,
 ) -> BuildReport:
     """Build or refresh the index in `index_dir` from a corpus (see `load.discover`).
 
@@ -153,6 +160,7 @@ def build_index(
 
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
+    cues = cues or load_cues()
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir, progress):
         _remove_abandoned_builds(index_dir)
@@ -176,6 +184,8 @@ def build_index(
         chunks: list[Chunk] = []
         vectors: list[np.ndarray | None] = []
         seconds: list[np.ndarray | None] = []
+        sentence_records: list[dict | None] = []
+        sentence_vectors: list[np.ndarray | None] = []
         kept: list[Document] = []
         entries: dict[str, dict] = {}
         rows: list[DocumentRow] = []
@@ -191,6 +201,9 @@ def build_index(
                     position = previous.position[chunk.chunk_id]
                     vectors.append(previous.faiss_index.reconstruct(position))
                     seconds.append(None if previous.second_vectors is None else previous.second_vectors[position])
+                    sentence_records.append(previous.sentences.record(position))
+                    first, last = previous.sentences.range(position)
+                    sentence_vectors.append(np.asarray(previous.sentences.vectors[first:last], dtype=np.float32))
                 kept.append(previous.documents[document.doc_id])
                 chunks.extend(doc_chunks)
                 entries[document.doc_id] = old
@@ -218,8 +231,11 @@ def build_index(
             chunks.extend(doc_chunks)
             vectors.extend([None] * len(doc_chunks))
             seconds.extend([None] * len(doc_chunks))
+            sentence_records.extend([None] * len(doc_chunks))
+            sentence_vectors.extend([None] * len(doc_chunks))
             entries[document.doc_id] = {
                 "fingerprint": fingerprint, "passages": len(doc_chunks), "format": reading.format,
+                "title_terms": sorted(set(analyzer.terms(document.title, document.language))),
                 "language": document.language.value, "file": document.file, "catalogued": document.catalogued,
                 "seconds": round(elapsed, 3), "ocr_pages": list(reading.ocr_pages),
                 "skipped_pages": [asdict(s) for s in reading.skipped],
@@ -242,6 +258,19 @@ def build_index(
                     seconds[i] = vector
             progress("embedding passages", min(start + batch_size, len(todo)), len(todo))
 
+        fresh = [i for i, record in enumerate(sentence_records) if record is None]
+        for i, record in zip(fresh, analyse_sentences([chunks[i] for i in fresh], analyzer, cues)):
+            sentence_records[i] = record
+        texts = sentence_texts([chunks[i] for i in fresh], [sentence_records[i] for i in fresh])
+        embedded = [embedder.embed_passages(texts[a : a + batch_size]) for a in range(0, len(texts), batch_size)]
+        flat_sentences = np.concatenate(embedded) if embedded else np.zeros((0, embedder.dim), np.float32)
+        cursor = 0
+        for i in fresh:
+            count = len(sentence_records[i]["spans"])
+            sentence_vectors[i] = flat_sentences[cursor : cursor + count]
+            cursor += count
+            progress("embedding sentences", cursor, len(texts))
+
         progress("keyword index", 0, 1)
         terms = [analyzer.terms(chunk.embed_text, chunk.language) for chunk in chunks]
         build = index_dir / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}.tmp"
@@ -253,9 +282,14 @@ def build_index(
         if second is not None:
             np.save(build / "second.npy", np.stack(seconds).astype(np.float32))
         KeywordIndex.build(terms).save(build / "bm25")
+        write_sentences(build, sentence_records, np.concatenate(sentence_vectors) if chunks else
+                        np.zeros((0, embedder.dim), np.float32))
         with open(build / "chunks.jsonl", "w", encoding="utf-8") as out:
             for chunk, chunk_terms in zip(chunks, terms):
-                out.write(json.dumps({**asdict(chunk), "terms": chunk_terms}, ensure_ascii=False) + "\n")
+                record = {**asdict(chunk), "terms": sorted(set(chunk_terms)),
+                          "heading_terms": sorted(set(analyzer.terms(chunk.heading, chunk.language))),
+                          "figures": sorted(numbers(chunk.text))}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
         (build / "documents.json").write_text(
             json.dumps([{k: v for k, v in asdict(d).items() if k != "blocks"} for d in kept], ensure_ascii=False,
                        indent=1), encoding="utf-8")
@@ -344,11 +378,15 @@ def load_index(index_dir: Path) -> IndexStore:
             f"{FORMAT_VERSION}. Rebuild it with: policy-assistant index --index {index_dir}"
         )
     chunks: list[Chunk] = []
-    terms: list[list[str]] = []
+    terms: list[frozenset[str]] = []
+    heading_terms: list[frozenset[str]] = []
+    figures: list[frozenset[str]] = []
     with open(build / "chunks.jsonl", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
-            terms.append(record.pop("terms"))
+            terms.append(frozenset(record.pop("terms")))
+            heading_terms.append(frozenset(record.pop("heading_terms")))
+            figures.append(frozenset(record.pop("figures")))
             record["language"] = Language(record["language"])
             chunks.append(Chunk(**record))
     documents = {}
@@ -365,6 +403,10 @@ def load_index(index_dir: Path) -> IndexStore:
         second_vectors=np.load(second_path) if second_path.is_file() else None,
         keyword=KeywordIndex.load(build / "bm25"),
         chunk_terms=terms,
+        heading_terms=heading_terms,
+        chunk_figures=figures,
+        sentences=SentenceStore(build, chunks),
+        title_terms={doc_id: frozenset(entry.get("title_terms", ())) for doc_id, entry in manifest["documents"].items()},
     )
 
 

@@ -15,7 +15,8 @@ from .types import Document, Language, Skipped
 CATALOG = "catalog.toml"
 _REQUIRED = ("id", "file", "title", "language")
 # Files in a corpus folder that are not documents: the catalog, notes about the folder, hidden files.
-_NOT_DOCUMENTS = re.compile(r"^(?:\.|_|catalog\.|readme|license|licence|notice|changelog)", re.IGNORECASE)
+_NOT_DOCUMENTS = re.compile(r"^(?:\.|_|catalog\.|(?:readme|license|licence|notice|changelog|copying)(?:\.(?:md|txt|rst))?$)",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,15 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .answer import compose_answer, passages_for, refusal, verify_answer
+from .answer import Candidate, compose_answer, passages_for, refusal, verify_answer
 from .config import Settings
 from .embed import Embedder, load_embedder
 from .errors import InvalidQuestionError
 from .index import IndexStore, check_compatible, load_index
 from .language import detect_language
-from .retrieve import prepare_query, retrieve
+from .question import Cues, Question, analyse_question, load_cues
+from .retrieve import retrieve
+from .selector import Selector, load_selector
 from .text import Analyzer, load_analyzer
 from .types import Answer, Hit, Language
 
@@ -28,6 +30,8 @@ class Engine:
     embedder: Embedder
     second: Embedder | None
     analyzer: Analyzer
+    cues: dict[Language, Cues] = field(default_factory=load_cues)
+    selector: Selector = field(default_factory=load_selector)
     idf: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -48,7 +52,8 @@ def open_engine(settings: Settings, index_dir: Path | None = None) -> Engine:
     check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
     embedder = load_embedder(settings.embed.model, settings.embed.threads)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
-    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean))
+    selector = load_selector(settings.answer.selector) if settings.answer.selector else load_selector()
+    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=selector)
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -70,42 +75,67 @@ def ask(engine: Engine, question: str, language: Language | None = None, k: int 
     return ask_with_hits(engine, question, language, k, doc_ids)[0]
 
 
-def ask_with_hits(engine: Engine, question: str, language: Language | None = None, k: int | None = None,
-                  doc_ids: set[str] | None = None) -> tuple[Answer, list[Hit]]:
-    """`ask`, also returning the ranked passages it answered from."""
+def understand(engine: Engine, text: str, language: Language) -> Question:
+    """The question's record, embedded once per model."""
+    question = analyse_question(text, language, engine.analyzer, engine.cues)
+    return replace(
+        question,
+        vector=engine.embedder.embed_queries([text])[0],
+        second_vector=None if engine.second is None else engine.second.embed_queries([text])[0],
+    )
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What one ask went through: the question record, the ranked passages and the scored candidates."""
+
+    question: Question
+    hits: list[Hit]
+    candidates: list[Candidate]
+
+
+def ask_traced(engine: Engine, text: str, language: Language | None = None, k: int | None = None,
+               doc_ids: set[str] | None = None, threshold: float | None = None) -> tuple[Answer, Trace]:
+    """`ask`, also returning what it went through (for eval and calibration)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    question = clean_question(question, engine.settings.answer.max_question_chars)
-    language = language or detect_language(question)
+    text = clean_question(text, engine.settings.answer.max_question_chars)
+    language = language or detect_language(text)
     timings["detect"] = (time.perf_counter() - started) * 1000
 
     mark = time.perf_counter()
-    query = prepare_query(question, language, engine.embedder, engine.second, engine.analyzer)
-    hits: list[Hit] = retrieve(query, engine.store, engine.settings.retrieve, k=k,
-                               allowed=_allowed(engine.store, doc_ids, None))
+    question = understand(engine, text, language)
+    hits: list[Hit] = retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
+                               allowed=_allowed(engine.store, doc_ids, None), idf=engine.idf)
     timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
     mark = time.perf_counter()
-    answer = compose_answer(
-        question, language, hits, engine.store.aligned, engine.store.documents, engine.embedder,
-        engine.analyzer, engine.idf, engine.settings.answer, question_vector=query.vector,
-    )
+    threshold = engine.settings.answer.threshold if threshold is None else threshold
+    answer, candidates = compose_answer(question, hits, engine.store, engine.selector, engine.cues, engine.idf,
+                                        engine.settings.answer.passages, threshold)
     if answer.grounded and verify_answer(answer.answer, answer.citations):
         # Never return what the passages do not support: refuse instead.
-        answer = refusal(question, language, passages_for(hits, language, engine.store.aligned, engine.store.documents),
+        answer = refusal(text, language, passages_for(hits, language, engine.store.aligned, engine.store.documents),
                          hits, engine.store.documents)
     timings["answer"] = (time.perf_counter() - mark) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
-    return replace(answer, timings_ms=timings), hits
+    return replace(answer, timings_ms=timings), Trace(question, hits, candidates)
+
+
+def ask_with_hits(engine: Engine, question: str, language: Language | None = None, k: int | None = None,
+                  doc_ids: set[str] | None = None) -> tuple[Answer, list[Hit]]:
+    """`ask`, also returning the ranked passages it answered from."""
+    answer, trace = ask_traced(engine, question, language, k, doc_ids)
+    return answer, trace.hits
 
 
 def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = None,
            languages: set[Language] | None = None) -> list[Hit]:
     """Passages only (no answer), for staff: the top `k`, optionally only from some documents or languages."""
     query = clean_question(query, engine.settings.answer.max_question_chars)
-    language = detect_language(query)
-    prepared = prepare_query(query, language, engine.embedder, engine.second, engine.analyzer)
-    return retrieve(prepared, engine.store, engine.settings.retrieve, k=k, allowed=_allowed(engine.store, doc_ids, languages))
+    prepared = understand(engine, query, detect_language(query))
+    return retrieve(prepared, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
+                    allowed=_allowed(engine.store, doc_ids, languages), idf=engine.idf)
 
 
 def _allowed(store: IndexStore, doc_ids: set[str] | None, languages: set[Language] | None) -> set[int] | None:

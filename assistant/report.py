@@ -37,8 +37,13 @@ def failure_reason(result: ItemResult) -> str:
     return ""
 
 
-def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict) -> list[Path]:
-    """Write the report files into `out`; returns their paths."""
+BREAKDOWN = ("items", "answerable", "unanswerable", "answer_accuracy", "refusal_precision", "refusal_recall",
+             "citation_validity", "language_match", "latency_p50_ms")
+
+
+def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
+                 breakdowns: dict[str, dict[str, dict]] | None = None) -> list[Path]:
+    """Write the report files into `out`; returns their paths. `breakdowns` adds tables by kind, document…"""
     out.mkdir(parents=True, exist_ok=True)
     items = []
     for r in results:
@@ -48,21 +53,33 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
         record["failure"] = failure_reason(r)
         items.append(record)
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
-               "metrics": metrics, "items": items}
+               "metrics": metrics, "breakdowns": breakdowns or {}, "items": items}
     paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png"]
     paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    paths[1].write_text(_markdown(testset, metrics, results, context), encoding="utf-8")
+    paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}), encoding="utf-8")
     _plot_metrics(metrics, paths[2])
     _plot_latency(results, paths[3])
     return paths
 
 
-def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict) -> str:
+def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
+    """A markdown table: one row per group (a kind, a document), one column per headline metric."""
+    lines = ["", f"## By {title}", "", f"| {title} | " + " | ".join(BREAKDOWN) + " |", "|---|" + "---|" * len(BREAKDOWN)]
+    lines += [f"| {name} | " + " | ".join(_fmt(m.get(k)) for k in BREAKDOWN) + " |" for name, m in groups.items()]
+    return lines
+
+
+def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
+              breakdowns: dict[str, dict[str, dict]]) -> str:
     groups = list(metrics)
     lines = [f"# Eval report: `{testset}`", "", f"Index: {context.get('index', {})}", "",
+             f"Selector: {context.get('selector', '')}", "",
              "| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
-    for name in ("items", "answerable", "unanswerable", "accuracy", *METRICS, "latency_p50_ms", "latency_p95_ms", "errors"):
+    for name in ("items", "answerable", "unanswerable", "accuracy", *METRICS, "crosslingual_items",
+                 "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", "errors"):
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
+    for title, table in breakdowns.items():
+        lines += breakdown_table(title, table)
     failed = [r for r in results if failure_reason(r)]
     lines += ["", f"## Failed items ({len(failed)})", ""]
     if not failed:
@@ -70,7 +87,8 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
     for r in failed:
         expected = ", ".join(json.dumps(f, ensure_ascii=False) for f in r.item.expected_facts) or "a refusal"
         lines += [
-            f"### {r.item.id} ({r.item.lang.value}) — {failure_reason(r)}",
+            f"### {r.item.id} ({r.item.lang.value}, {r.item.kind or 'no kind'}, {r.item.doc or 'no document'}) — "
+            f"{failure_reason(r)}",
             f"- question: {r.item.question}",
             f"- answer: {r.answer or '(none)'}",
             f"- expected: {expected}",

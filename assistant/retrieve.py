@@ -1,41 +1,41 @@
-"""Hybrid retrieval: FAISS vectors + BM25 keywords fused with RRF, then reranked with offline evidence."""
+"""Retrieval: a pool of passages from four searches (passage vectors, sentence vectors, BM25 keywords, and the
+question's names and foreign-script words), fused with RRF, then ranked by the learned ranker."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from .config import RetrieveSettings
-from .embed import Embedder
+from .features import names_share, share, weighted_coverage
 from .index import IndexStore
-from .text import Analyzer, numbers
-from .types import Hit, Language
+from .question import Question
+from .types import Hit
 
-
-@dataclass(frozen=True)
-class Query:
-    """A question prepared once for retrieval and answering."""
-
-    text: str
-    language: Language
-    terms: tuple[str, ...]
-    vector: np.ndarray
-    second_vector: np.ndarray | None
-
-
-def prepare_query(text: str, language: Language, embedder: Embedder, second: Embedder | None, analyzer: Analyzer) -> Query:
-    """Embed and cut the question once."""
-    return Query(
-        text=text,
-        language=language,
-        terms=tuple(analyzer.terms(text, language)),
-        vector=embedder.embed_queries([text])[0],
-        second_vector=None if second is None else second.embed_queries([text])[0],
-    )
+# What the ranker sees of a passage in the pool, in the order its weights follow.
+PASSAGE_FEATURES: tuple[str, ...] = (
+    "vector",  # cosine of the question and the passage (with its heading path)
+    "sentence",  # best cosine of the question and one of the passage's sentences
+    "keyword",  # BM25 over the pool's best
+    "coverage",  # IDF-weighted share of the question's topic terms in the passage
+    "heading_coverage",
+    "title_coverage",  # … in its document's title
+    "figures",  # share of the question's figures in the passage
+    "names",  # share of the question's codes and names in the passage (any language version) or its heading
+    "title_names",  # … in its document's title
+    "same_language",
+    "vector_rank",  # 1 / (1 + rank) in each of the four searches
+    "keyword_rank",
+    "sentence_rank",
+    "anchor_rank",
+    "fused",  # reciprocal rank fusion of the four, times k
+    "document_votes",  # share of the pool's top 20 from the same document
+)
 
 
 def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
-    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings a passage appears in."""
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings a passage appears in (Cormack et al. 2009)."""
     fused: dict[int, float] = {}
     for ranking in rankings:
         for rank, position in enumerate(ranking, 1):
@@ -43,65 +43,102 @@ def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
     return fused
 
 
-def term_coverage(query_terms: tuple[str, ...] | list[str], passage_terms: list[str] | set[str], idf: dict[str, float] | None = None) -> float:
-    """Share of the query's terms (IDF-weighted when given) that the passage contains."""
-    unique = set(query_terms)
-    if not unique:
-        return 0.0
-    present = set(passage_terms)
-    # A term the corpus never uses weighs more than any it does: the question is about something else.
-    unknown = max(idf.values(), default=1.0) + 1.0 if idf else 1.0
-    weight = (lambda t: idf.get(t, unknown)) if idf else (lambda t: 1.0)
-    total = sum(weight(t) for t in unique)
-    return sum(weight(t) for t in unique if t in present) / total
+@dataclass(frozen=True)
+class Pool:
+    """One question's candidate passages with their features, before the ranker orders them."""
+
+    positions: list[int]
+    features: np.ndarray
+    vector_scores: list[float]
+    keyword_scores: list[float]
+    sentence_scores: list[float]
+    second_scores: list[float]
 
 
-def retrieve(
-    query: Query,
-    store: IndexStore,
-    settings: RetrieveSettings,
-    k: int | None = None,
-    allowed: set[int] | None = None,
-) -> list[Hit]:
-    """The `k` best passages for the query; `allowed` restricts the search to those positions (filters)."""
-    k = k or settings.k
+def gather_pool(question: Question, store: IndexStore, settings: RetrieveSettings, allowed: set[int] | None = None,
+                idf: dict[str, float] | None = None) -> Pool:
+    """The passages the four searches find (up to `settings.pool`), each with PASSAGE_FEATURES."""
+    idf = idf or {}
     total = len(store.chunks)
-    if total == 0:
-        return []
-    depth = min(total, max(settings.candidates, k) if allowed is None else total)
-    scores, ids = store.faiss_index.search(query.vector[None, :].astype(np.float32), depth)
+    depth = min(total, settings.pool if allowed is None else total)
+    keep = (lambda i: True) if allowed is None else allowed.__contains__
+    scores, ids = store.faiss_index.search(question.vector[None, :].astype(np.float32), depth)
     vector_scores = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
-    vector_ranking = [i for i in vector_scores if allowed is None or i in allowed][: settings.candidates]
-    keyword_results = store.keyword.search(query.terms, depth)
-    keyword_ranking = [i for i, _ in keyword_results if allowed is None or i in allowed][: settings.candidates]
+    vector_ranking = [i for i in vector_scores if keep(i)][: settings.pool]
+    keyword_results = store.keyword.search(question.terms, depth)
     keyword_scores = dict(keyword_results)
-    fused = rrf([vector_ranking, keyword_ranking], settings.rrf_k)
+    keyword_ranking = [i for i, _ in keyword_results if keep(i)][: settings.pool]
+    sentence_results = store.sentences.search(question.vector, settings.sentence_depth if allowed is None
+                                              else store.sentences.index.ntotal)
+    sentence_scores = dict(sentence_results)
+    sentence_ranking = [i for i, _ in sentence_results if keep(i)][: settings.pool]
+    anchor_ranking = [i for i, _ in store.keyword.search(question.anchors, depth) if keep(i)][: settings.pool] \
+        if question.anchors else []
+    fused = rrf([vector_ranking, keyword_ranking, sentence_ranking, anchor_ranking], settings.rrf_k)
+    positions = sorted(fused, key=lambda i: (-fused[i], i))[: settings.pool]
+    if not positions:
+        return Pool([], np.zeros((0, len(PASSAGE_FEATURES)), np.float32), [], [], [], [])
 
-    positions = sorted(fused, key=lambda i: -fused[i])[: settings.candidates]
-    query_numbers = numbers(query.text)
-    hits = []
+    ranks = [{p: r for r, p in enumerate(ranking)} for ranking in (vector_ranking, keyword_ranking, sentence_ranking,
+                                                                   anchor_ranking)]
+    votes = Counter(store.chunks[i].doc_id for i in positions[:20])
+    best_keyword = max((keyword_scores.get(i, 0.0) for i in positions), default=0.0) or 1.0
+    rows, vectors, keywords, sentences, seconds = [], [], [], [], []
     for i in positions:
         chunk = store.chunks[i]
         vector = vector_scores.get(i)
         if vector is None:
-            vector = float(store.faiss_index.reconstruct(i) @ query.vector)
+            vector = float(store.faiss_index.reconstruct(i) @ question.vector)
+        sentence = sentence_scores.get(i)
+        if sentence is None:
+            first, last = store.sentences.range(i)
+            block = np.asarray(store.sentences.vectors[first:last], dtype=np.float32)
+            sentence = float(np.max(block @ question.vector)) if last > first else 0.0
         second = 0.0
-        if query.second_vector is not None and store.second_vectors is not None:
-            second = float(store.second_vectors[i] @ query.second_vector)
-        lexical = term_coverage(query.terms, store.chunk_terms[i])
-        if query_numbers:
-            lexical = 0.5 * lexical + 0.5 * len(query_numbers & numbers(chunk.text)) / len(query_numbers)
-        rerank = settings.w_vector * vector + settings.w_second * second + settings.w_lexical * lexical
-        if chunk.language is query.language:
-            rerank += settings.w_same_language
-        hits.append(
-            Hit(
-                chunk=chunk,
-                score=rerank + settings.w_rrf * fused[i],
-                vector_score=vector,
-                keyword_score=keyword_scores.get(i, 0.0),
-                rerank_score=rerank,
-            )
-        )
-    hits.sort(key=lambda h: (-h.score, h.chunk.chunk_id))
-    return hits[:k]
+        if question.second_vector is not None and store.second_vectors is not None:
+            second = float(store.second_vectors[i] @ question.second_vector)
+        versions = store.aligned(chunk).values()
+        passage_text = " ".join(f"{v.heading} {v.text}" for v in versions).casefold()
+        title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
+        rows.append([
+            vector,
+            sentence,
+            keyword_scores.get(i, 0.0) / best_keyword,
+            weighted_coverage(question.focus, store.chunk_terms[i], idf),
+            weighted_coverage(question.focus, store.heading_terms[i], idf),
+            weighted_coverage(question.focus, store.title_terms.get(chunk.doc_id, frozenset()), idf),
+            share(question.figures, store.chunk_figures[i]),
+            names_share(question.names, passage_text),
+            names_share(question.names, title.casefold()) if question.names else 0.0,
+            float(chunk.language is question.language),
+            *(1.0 / (2 + rank[i]) if i in rank else 0.0 for rank in ranks),
+            fused[i] * settings.rrf_k,
+            votes[chunk.doc_id] / min(20, len(positions)),
+        ])
+        vectors.append(vector)
+        keywords.append(keyword_scores.get(i, 0.0))
+        sentences.append(sentence)
+        seconds.append(second)
+    return Pool(positions, np.asarray(rows, dtype=np.float32), vectors, keywords, sentences, seconds)
+
+
+def rank_pool(pool: Pool, store: IndexStore, ranker, k: int, w_second: float = 0.0) -> list[Hit]:
+    """The pool ordered by the ranker's score (plus the second model's cosine, weighted, when there is one)."""
+    if not pool.positions:
+        return []
+    scores = ranker.score(pool.features) + w_second * np.asarray(pool.second_scores, dtype=np.float32)
+    order = sorted(range(len(pool.positions)), key=lambda j: (-scores[j], pool.positions[j]))[:k]
+    return [
+        Hit(chunk=store.chunks[pool.positions[j]], score=float(scores[j]), vector_score=pool.vector_scores[j],
+            keyword_score=pool.keyword_scores[j], rerank_score=float(scores[j]), sentence_score=pool.sentence_scores[j])
+        for j in order
+    ]
+
+
+def retrieve(question: Question, store: IndexStore, settings: RetrieveSettings, ranker, k: int | None = None,
+             allowed: set[int] | None = None, idf: dict[str, float] | None = None) -> list[Hit]:
+    """The `k` best passages for the question; `allowed` restricts the search to those positions (filters)."""
+    if not store.chunks:
+        return []
+    pool = gather_pool(question, store, settings, allowed, idf)
+    return rank_pool(pool, store, ranker, k or settings.k, settings.w_second)

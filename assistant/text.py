@@ -10,7 +10,12 @@ from .types import Language
 
 # Digits not glued to a Latin letter ("RE100" is a name, not the figure 100).
 _NUMBER = re.compile(r"(?<![A-Za-z\d.,])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-ZÀ-Ý«\"“‘'(\[가-힣])")
+# A word before a period that is an abbreviation, not a sentence's end: those of legal and administrative
+# texts ("art.", "n.", "pag.", "cfr."), titles ("Dr.", "Sig."), dotted initials ("U.S.", "S.p.A.", "D.lgs.").
+_ABBREVIATION = re.compile(
+    r"(?i:art|artt|n|nn|nr|num|pag|pagg|p|pp|cfr|es|lett|c|co|cc|cap|par|parr|vol|ss|al|ecc|etc|vs|no|sez|all|tab|"
+    r"fig|rif|prot|reg|dpr|dl|lgs|mr|ms|mrs|dr|st|sig|dott|prof|ing|avv|inc|ltd|sec|ch|approx|ca)\.|(?:[A-Za-z]{1,3}\.){2,}")
 _CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+|\s+(?:e|ed|and|o|or|mentre|while)\s+|(?<=고),\s*")
 _WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "M.AX" stays whole; "mega-regioni" is two words
 STEM = 5  # letters kept of a Latin word: "fabbrica"/"fabbriche", "promosso"/"promozione" meet
@@ -58,7 +63,7 @@ def normalize(text: str) -> str:
 
 def strip_separators(text: str) -> str:
     """Remove thousands separators from digit groups: '1,000' → '1000'."""
-    return re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", text)
+    return re.sub(r"(?<=\d)[,.](?=\d{3}(?!\d))", "", text)
 
 
 def numbers(text: str) -> set[str]:
@@ -70,9 +75,30 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
+    and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",
+    "D.lgs.") and dates ("2023. 6. 19.") are not ends."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for end in _SENTENCE_END.finditer(line.group(0)):
+            cut = line.start() + end.start()
+            before = text[start:cut].rsplit(None, 1)[-1] if text[start:cut].split() else ""
+            if _ABBREVIATION.fullmatch(before):
+                continue
+            if text[start:cut].strip():
+                spans.append((start + len(text[start:cut]) - len(text[start:cut].lstrip()), cut))
+            start = line.start() + end.end()
+        if text[start:line.end()].strip():
+            spans.append((start + len(text[start:line.end()]) - len(text[start:line.end()].lstrip()),
+                          line.end() - (len(text[start:line.end()]) - len(text[start:line.end()].rstrip()))))
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split a passage into sentences (., !, ? followed by white space; 'M.AX' stays whole)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    """A passage's sentences (see `sentence_spans`)."""
+    return [text[a:b] for a, b in sentence_spans(text)]
 
 
 def split_clauses(sentence: str) -> list[str]:

@@ -122,6 +122,7 @@ class Hit:
     vector_score: float = 0.0
     keyword_score: float = 0.0
     rerank_score: float = 0.0
+    sentence_score: float = 0.0  # the best cosine of the question with one of the passage's sentences
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ class TestItem:
     expected_facts: tuple = ()
     gold: tuple[str, ...] = ()
     source: str = ""
+    doc: str | None = None  # the document that holds the answer (or whose topic a near miss is about)
+    kind: str = ""  # what is asked for: amount, count, date, place, person, eligibility, definition, other
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,8 @@ class ItemResult:
     gold_rank: int | None  # 1-based rank of the first gold passage among the hits; None if absent or no gold
     latency_ms: float
     error: str = ""
+    crosslingual: bool = False  # the answer is in a document in another language than the question
+    held_out: str = ""  # the document held out when the selector that answered was fitted (eval --by-document)
 
     @property
     def correct(self) -> bool:

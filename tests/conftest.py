@@ -45,16 +45,16 @@ def engine_for(index: Path, embedder, second, analyzer) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory, embedder, second, analyzer) -> Path:
+def index_dir(tmp_path_factory, embedder, analyzer) -> Path:
     """The real corpus (original + translations), indexed once."""
     index = tmp_path_factory.mktemp("index")
-    build(CORPUS, index, embedder, second, analyzer)
+    build(CORPUS, index, embedder, None, analyzer)  # the default settings: no second model
     return index
 
 
 @pytest.fixture(scope="session")
-def engine(index_dir, embedder, second, analyzer) -> Engine:
-    return engine_for(index_dir, embedder, second, analyzer)
+def engine(index_dir, embedder, analyzer) -> Engine:
+    return engine_for(index_dir, embedder, None, analyzer)
 
 
 def italian_only_corpus(folder: Path) -> Path:
@@ -67,10 +67,57 @@ def italian_only_corpus(folder: Path) -> Path:
     return folder
 
 
+PDF_PAGES = [
+    [(20, "Bando per la ricerca 2025"), (11, "Il presente bando sostiene le piccole imprese."),
+     (14, "A.1 Soggetti beneficiari"), (11, "Possono presentare domanda le imprese con meno di 50 dipendenti"),
+     (11, "e sede operativa in Lombardia."), (14, "A.2 Dotazione finanziaria"),
+     (11, "La dotazione complessiva è pari a € 3.000.000,00.")],
+    [(14, "B.1 Spese ammissibili"), (11, "Sono ammissibili le spese per macchinari e software."),
+     (14, "B.2 Scadenze"), (11, "Le domande si presentano entro il 30 giugno 2025.")],
+]
+
+
 @pytest.fixture(scope="session")
-def xl_engine(tmp_path_factory, embedder, second, analyzer) -> Engine:
+def fixtures(tmp_path_factory) -> dict[str, Path]:
+    """One small document per format (tests/documents.py), in one folder: a corpus without a catalog."""
+    from .documents import (HTML_KO, MARKDOWN_EN, TEXT_IT, hwp_footnote, hwp_paragraph, hwp_table, write_docx,
+                            write_hwp, write_hwpx, write_pdf)
+
+    folder = tmp_path_factory.mktemp("formats")
+    body = hwp_paragraph("1. 지원 대상")
+    body += hwp_paragraph("다음 요건을 갖춘 중소기업이 신청할 수 있다.", inline=[(17, "fn  ")],
+                          controls=[hwp_footnote("중소기업기본법 제2조에 따른 중소기업을 말한다.", 1, 1)])
+    body += hwp_paragraph("2. 지원 금액")
+    body += hwp_paragraph("", inline=[(11, "tbl ")], controls=[hwp_table(
+        [["구분", "지원금", "지원 기간"], ["차상위 초과", "최고 월 34만 3,180 원", "12개월"],
+         ["차상위 이하", "최고 월 50만 원", ""]], 1, merges={(1, 2): (2, 1)})])
+    paths = {
+        "pdf": write_pdf(folder / "bando.pdf", PDF_PAGES, header="Bollettino Ufficiale della Regione",
+                         scanned_text="Scanned notice 2024: office closed"),
+        "docx": write_docx(folder / "grants.docx"),
+        "hwpx": write_hwpx(folder / "youth-rent.hwpx"),
+        "hwp": write_hwp(folder / "support.hwp", body),
+    }
+    for name, text in (("notice.html", HTML_KO), ("act.md", MARKDOWN_EN), ("avviso.txt", TEXT_IT)):
+        (folder / name).write_text(text, encoding="utf-8")
+        paths[name.rsplit(".", 1)[1]] = folder / name
+    return paths
+
+
+@pytest.fixture(scope="session")
+def fixture_engine(tmp_path_factory, fixtures, embedder, analyzer) -> Engine:
+    """An index of the format fixtures (documents the selector was never fitted on), with the default settings."""
+    from assistant.index import load_index
+
+    index = tmp_path_factory.mktemp("fixture-index")
+    build_index(discover(next(iter(fixtures.values())).parent), index, embedder, None, analyzer, "kiwi", ocr=False)
+    return Engine(Settings(index=index), load_index(index), embedder, None, analyzer)
+
+
+@pytest.fixture(scope="session")
+def xl_engine(tmp_path_factory, embedder, analyzer) -> Engine:
     """Cross-lingual fixture: only the Italian document, asked in Korean and English."""
     base = tmp_path_factory.mktemp("xl")
     corpus = italian_only_corpus(base / "corpus")
-    build(corpus, base / "index", embedder, second, analyzer)
-    return engine_for(base / "index", embedder, second, analyzer)
+    build(corpus, base / "index", embedder, None, analyzer)
+    return engine_for(base / "index", embedder, None, analyzer)

@@ -9,41 +9,7 @@ from assistant.readers.pdf import tesseract_available
 from assistant.split import split_document
 from assistant.types import BlockKind, Document, Language
 
-from .documents import (HTML_KO, MARKDOWN_EN, TEXT_IT, hwp_footnote, hwp_paragraph, hwp_table, write_docx, write_hwp,
-                        write_hwpx, write_pdf)
-
-PDF_PAGES = [
-    [(20, "Bando per la ricerca 2025"), (11, "Il presente bando sostiene le piccole imprese."),
-     (14, "A.1 Soggetti beneficiari"), (11, "Possono presentare domanda le imprese con meno di 50 dipendenti"),
-     (11, "e sede operativa in Lombardia."), (14, "A.2 Dotazione finanziaria"),
-     (11, "La dotazione complessiva è pari a € 3.000.000,00.")],
-    [(14, "B.1 Spese ammissibili"), (11, "Sono ammissibili le spese per macchinari e software."),
-     (14, "B.2 Scadenze"), (11, "Le domande si presentano entro il 30 giugno 2025.")],
-]
-
-
-@pytest.fixture(scope="session")
-def fixtures(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("formats")
-    body = hwp_paragraph("1. 지원 대상")
-    body += hwp_paragraph("다음 요건을 갖춘 중소기업이 신청할 수 있다.", inline=[(17, "fn  ")],
-                          controls=[hwp_footnote("중소기업기본법 제2조에 따른 중소기업을 말한다.", 1, 1)])
-    body += hwp_paragraph("2. 지원 금액")
-    body += hwp_paragraph("", inline=[(11, "tbl ")], controls=[hwp_table(
-        [["구분", "지원금", "지원 기간"], ["차상위 초과", "최고 월 34만 3,180 원", "12개월"],
-         ["차상위 이하", "최고 월 50만 원", ""]], 1, merges={(1, 2): (2, 1)})])
-    paths = {
-        "pdf": write_pdf(folder / "bando.pdf", PDF_PAGES, header="Bollettino Ufficiale della Regione",
-                         scanned_text="Scanned notice 2024: office closed"),
-        "docx": write_docx(folder / "grants.docx"),
-        "hwpx": write_hwpx(folder / "youth-rent.hwpx"),
-        "hwp": write_hwp(folder / "support.hwp", body),
-    }
-    for name, text in (("notice.html", HTML_KO), ("act.md", MARKDOWN_EN), ("avviso.txt", TEXT_IT)):
-        (folder / name).write_text(text, encoding="utf-8")
-        paths[name.rsplit(".", 1)[1]] = folder / name
-    return paths
-
+from .documents import hwp_paragraph, write_hwp
 
 def blocks_of(path: Path, **options):
     return read_document(path, ReadOptions(**options) if options else None, want_embedded_title=True)

@@ -1,8 +1,9 @@
+import numpy as np
 import pytest
 
 from assistant.config import RetrieveSettings
-from assistant.index import load_index
-from assistant.retrieve import prepare_query, retrieve, rrf
+from assistant.pipeline import understand
+from assistant.retrieve import PASSAGE_FEATURES, gather_pool, retrieve, rrf
 from assistant.types import Language
 
 KNOWN = [
@@ -21,10 +22,9 @@ KNOWN = [
 
 @pytest.mark.parametrize("question, language, locator", KNOWN)
 def test_right_passage_ranks_first_in_the_question_language(engine, question, language, locator):
-    query = prepare_query(question, language, engine.embedder, engine.second, engine.analyzer)
-    hits = retrieve(query, engine.store, RetrieveSettings())
-    assert hits[0].chunk.locator == locator
-    assert hits[0].chunk.language is language  # its own-language version (a translation) comes first
+    hits = retrieve(understand(engine, question, language), engine.store, RetrieveSettings(), engine.selector.ranker,
+                    idf=engine.idf)
+    assert hits[0].chunk.locator == locator  # the passage or one of its translations: answers read the asker's version
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ def test_right_passage_ranks_first_in_the_question_language(engine, question, la
      ("Where was the 2026 work plan presented?", Language.EN, {"¶2"})],
 )
 def test_cross_lingual_question_finds_the_italian_passage(xl_engine, question, language, locator):
-    query = prepare_query(question, language, xl_engine.embedder, xl_engine.second, xl_engine.analyzer)
-    hits = retrieve(query, xl_engine.store, RetrieveSettings())
+    hits = retrieve(understand(xl_engine, question, language), xl_engine.store, RetrieveSettings(),
+                    xl_engine.selector.ranker, idf=xl_engine.idf)
     assert hits[0].chunk.language is Language.IT and hits[0].chunk.locator in locator
 
 
@@ -53,7 +53,26 @@ def test_keyword_search_matches_bare_korean_noun(engine):
 
 
 def test_document_filter_restricts_hits(engine):
-    query = prepare_query("AI factories 2030", Language.EN, engine.embedder, engine.second, engine.analyzer)
+    query = understand(engine, "AI factories 2030", Language.EN)
     allowed = {i for i, c in enumerate(engine.store.chunks) if c.doc_id == "motie-2026-work-plan-ko"}
-    hits = retrieve(query, engine.store, RetrieveSettings(), allowed=allowed)
+    hits = retrieve(query, engine.store, RetrieveSettings(), engine.selector.ranker, allowed=allowed, idf=engine.idf)
     assert hits and {h.chunk.doc_id for h in hits} == {"motie-2026-work-plan-ko"}
+
+
+def test_sentence_search_equals_exhaustive_cosine(engine):
+    query = understand(engine, "Where was the work plan presented?", Language.EN)
+    vectors = np.asarray(engine.store.sentences.vectors, dtype=np.float32)
+    brute = vectors @ query.vector
+    best: dict[int, float] = {}
+    for row in np.argsort(-brute, kind="stable"):
+        best.setdefault(int(engine.store.sentences.owner[row]), float(brute[row]))
+    found = engine.store.sentences.search(query.vector, len(brute))
+    assert [p for p, _ in found] == list(best) and np.allclose([s for _, s in found], list(best.values()), atol=1e-3)
+
+
+def test_pool_features_follow_the_declared_order(engine):
+    pool = gather_pool(understand(engine, "RE100 산업단지", Language.KO), engine.store, RetrieveSettings(), idf=engine.idf)
+    assert pool.features.shape == (len(pool.positions), len(PASSAGE_FEATURES))
+    names = pool.features[:, PASSAGE_FEATURES.index("names")]
+    has_code = ["re100" in (c.heading + c.text).casefold() for c in (engine.store.chunks[p] for p in pool.positions)]
+    assert all(n == (1.0 if h else 0.0) for n, h in zip(names, has_code))

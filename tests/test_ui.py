@@ -144,7 +144,7 @@ MALICIOUS = ("Il piano prevede 42 fabbriche sicure <script>window.__pwned = 1</s
 
 
 @pytest.fixture(scope="module")
-def hostile_url(tmp_path_factory, embedder, second, analyzer):
+def hostile_url(tmp_path_factory, embedder, analyzer):
     base = tmp_path_factory.mktemp("hostile")
     corpus = base / "corpus"
     corpus.mkdir()
@@ -152,8 +152,8 @@ def hostile_url(tmp_path_factory, embedder, second, analyzer):
     (corpus / "catalog.toml").write_text(
         '[[document]]\nid = "x"\nfile = "x.txt"\ntitle = "<b>Titolo</b> [link](http://example.invalid)"\n'
         'language = "it"\nissuer = "<i>test</i>"\n', encoding="utf-8")
-    build(corpus, base / "index", embedder, second, analyzer)
-    with serve(engine_for(base / "index", embedder, second, analyzer)) as url:
+    build(corpus, base / "index", embedder, None, analyzer)
+    with serve(engine_for(base / "index", embedder, None, analyzer)) as url:
         yield url
 
 

@@ -1,0 +1,220 @@
+"""Train the passage ranker and the answer chooser on a question set, and score them held out by document.
+
+Every question is understood and searched once; its pool of passages is kept with labels (does the passage hold
+every expected fact?). A fit is two logistic regressions (scikit-learn, fixed seed): the ranker on the pool's
+passages, then the chooser on the sentences of the passages the ranker puts first (is the answer built from the
+sentence right?). The refusal threshold is the probability that maximises correct answers minus `WRONG_COST`
+times wrong ones: a wrong answer costs more than a refusal. `cross_validate` fits on every document but one and
+answers the held-out document's questions with that fit, for each document in turn.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, gather_candidates, passages_for,
+                     refusal, verify_answer)
+from .errors import AssistantError
+from .evaluation import fact_present
+from .features import FEATURES, confidence_features
+from .pipeline import Engine, clean_question, understand
+from .question import Question
+from .retrieve import PASSAGE_FEATURES, Pool, gather_pool, rank_pool
+from .selector import LinearModel, Selector
+from .types import Answer, Hit, TestItem
+
+WRONG_COST = 1.5  # a wrong answer costs one and a half right ones; a refusal costs nothing
+SEED = 0
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One question understood and searched: its pool of passages, and which of them hold the expected facts."""
+
+    item: TestItem
+    question: Question | None  # None: the question was rejected (empty, unsupported language…)
+    pool: Pool | None
+    pool_labels: np.ndarray
+    latency_ms: float
+    engine: Engine = field(compare=False, repr=False)  # the index it was asked against
+    error: str = ""
+    testset: str = ""
+
+    @property
+    def group(self) -> str:
+        """The document the question is about (held out together); questions of a set that names no document
+        are held out as one group per set, and off-topic questions are one more group."""
+        return self.item.doc or (f"({self.testset})" if self.item.answerable and self.testset else "(off-topic)")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An example's candidates under a given ranker: hits, candidate sentences, their answer texts and labels."""
+
+    hits: list[Hit]
+    candidates: list[Candidate]
+    texts: list[str]
+    labels: np.ndarray
+
+
+def holds_facts(item: TestItem, text: str) -> bool:
+    """Does a text hold every expected fact of an answerable item?"""
+    return item.answerable and bool(item.expected_facts) and all(fact_present(f, text) for f in item.expected_facts)
+
+
+def collect(engine: Engine, items: Sequence[TestItem], progress: Progress | None = None, testset: str = "") -> list[Example]:
+    """Understand and search every question once, keeping the pool of passages and its labels."""
+    store = engine.store
+    examples = []
+    for done, item in enumerate(items, 1):
+        started = time.perf_counter()
+        try:
+            question = understand(engine, clean_question(item.question, engine.settings.answer.max_question_chars),
+                                  item.lang)
+        except AssistantError as exc:
+            examples.append(Example(item, None, None, np.zeros(0, np.int8), (time.perf_counter() - started) * 1000,
+                                    engine, str(exc), testset))
+            continue
+        pool = gather_pool(question, store, engine.settings.retrieve, None, engine.idf)
+        labels = np.array([holds_facts(item, " ".join(v.text for v in store.aligned(store.chunks[p]).values()))
+                           for p in pool.positions], dtype=np.int8)
+        examples.append(Example(item, question, pool, labels, (time.perf_counter() - started) * 1000, engine, "", testset))
+        if progress:
+            progress("asking", done, len(items))
+    return examples
+
+
+def choices(example: Example, ranker: LinearModel) -> Choice:
+    """The example's candidate sentences when `ranker` orders its pool."""
+    engine = example.engine
+    if example.question is None or example.pool is None:
+        return Choice([], [], [], np.zeros(0, np.int8))
+    settings = engine.settings
+    hits = rank_pool(example.pool, engine.store, ranker, settings.retrieve.k, settings.retrieve.w_second)
+    candidates = gather_candidates(example.question, hits, engine.store, engine.idf, settings.answer.passages, engine.cues)
+    texts = [answer_text(example.question, c, engine.store.documents, engine.cues) for c in candidates]
+    labels = np.array([holds_facts(example.item, t) for t in texts], dtype=np.int8)
+    return Choice(hits, candidates, texts, labels)
+
+
+def fit_linear(rows: np.ndarray, labels: np.ndarray, names: tuple[str, ...], seed: int = SEED, c: float = 1.0) -> LinearModel:
+    """A logistic regression over standardised features (constant when the labels are)."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0) if len(rows) else np.zeros(len(names))
+    scale = rows.std(axis=0) if len(rows) else np.ones(len(names))
+    scale[scale < 1e-6] = 1.0
+    if len(rows) == 0 or labels.min() == labels.max():
+        coef, intercept = np.zeros(len(names)), (5.0 if len(rows) and labels.max() else -5.0)
+    else:
+        model = LogisticRegression(C=c, max_iter=5000, random_state=seed).fit((rows - mean) / scale, labels)
+        coef, intercept = model.coef_[0], float(model.intercept_[0])
+    return LinearModel(names, mean.astype(np.float32), scale.astype(np.float32), coef.astype(np.float32), intercept)
+
+
+def fit(examples: Sequence[Example], seed: int = SEED, wrong_cost: float = WRONG_COST) -> tuple[Selector, list[Choice]]:
+    """Ranker, chooser and threshold fitted on the examples; also each example's choices under that ranker."""
+    pooled = [e for e in examples if e.pool is not None and e.pool.positions]
+    ranker = fit_linear(np.concatenate([e.pool.features for e in pooled]) if pooled else np.zeros((0, len(PASSAGE_FEATURES))),
+                        np.concatenate([e.pool_labels for e in pooled]) if pooled else np.zeros(0), PASSAGE_FEATURES, seed)
+    made = [choices(e, ranker) for e in examples]
+    rows = [c for c in made if c.candidates]
+    chooser = fit_linear(np.concatenate([np.stack([k.features for k in c.candidates]) for c in rows]) if rows
+                         else np.zeros((0, len(FEATURES))),
+                         np.concatenate([c.labels for c in rows]) if rows else np.zeros(0), FEATURES, seed)
+    confidence, outcomes = fit_confidence(list(examples), made, seed)
+    selector = Selector(ranker, chooser, confidence, 0.5)
+    return replace(selector, threshold=choose_threshold(outcomes, wrong_cost)), made
+
+
+def fit_confidence(examples: list[Example], made: list[Choice], seed: int = SEED, inner: int = 5
+                   ) -> tuple[LinearModel, list[tuple[float, bool | None]]]:
+    """The confidence model, fitted on how the chooser's best candidate fared out of fold (inner folds by
+    document, so that it learns how often an unseen document's best candidate is right); also the out-of-fold
+    (confidence, right) pairs the threshold is chosen on."""
+    groups = sorted({e.group for e in examples})
+    rows, labels, where = [], [], []
+    for k in range(inner):
+        held = set(groups[k::inner])
+        train = [c for e, c in zip(examples, made) if e.group not in held and c.candidates]
+        if not train:
+            continue
+        chooser = fit_linear(np.concatenate([np.stack([x.features for x in c.candidates]) for c in train]),
+                             np.concatenate([c.labels for c in train]), FEATURES, seed)
+        for i, (e, c) in enumerate(zip(examples, made)):
+            if e.group in held and c.candidates:
+                features = np.stack([x.features for x in c.candidates])
+                scores = chooser.score(features)
+                best = min(range(len(scores)), key=lambda j: (-scores[j], c.candidates[j].rank, c.candidates[j].sentence.position))
+                rows.append(confidence_features(scores, best, features[best]))
+                labels.append(int(c.labels[best]))
+                where.append(i)
+    from .features import CONFIDENCE_FEATURES
+
+    matrix = np.stack(rows) if rows else np.zeros((0, len(CONFIDENCE_FEATURES)))
+    model = fit_linear(matrix, np.asarray(labels), CONFIDENCE_FEATURES, seed, c=0.3)
+    probabilities = model.probability(matrix) if rows else np.zeros(0)
+    outcomes: list[tuple[float, bool | None]] = [(0.0, None)] * len(examples)
+    for i, p, label in zip(where, probabilities, labels):
+        outcomes[i] = (float(p), bool(label))
+    return model, outcomes
+
+
+def choose_threshold(best: Sequence[tuple[float, bool | None]], wrong_cost: float = WRONG_COST) -> float:
+    """The refusal threshold: answering above it gains one per right answer and loses `wrong_cost` per wrong
+    one (an answer to an unanswerable question is wrong); refusing gains and loses nothing."""
+    thresholds = sorted({p for p, _ in best} | {0.5})
+
+    def utility(t: float) -> float:
+        return sum((1.0 if right else -wrong_cost) for p, right in best if right is not None and p >= t)
+
+    return max(thresholds, key=lambda t: (utility(t), t))
+
+
+def answer_with(example: Example, choice: Choice, selector: Selector) -> Answer | None:
+    """The answer a selector gives to an example's question (refusal under the threshold; verified)."""
+    engine = example.engine
+    if example.question is None:
+        return None
+    item = example.item
+    store = engine.store
+    timings = {"total": example.latency_ms}
+    denial = replace(refusal(item.question, item.lang, passages_for(choice.hits, item.lang, store.aligned, store.documents),
+                             choice.hits, store.documents), timings_ms=timings)
+    if not choice.candidates:
+        return denial
+    index, probability = best_candidate(choice.candidates, selector)
+    if probability < selector.threshold:
+        return denial
+    best = choice.candidates[index]
+    text = answer_text(example.question, best, store.documents, engine.cues)
+    answer = Answer(item.question, item.lang, text, True,
+                    (_citation(1, best.chunk, _hit_score(best.chunk, choice.hits), store.documents),), timings)
+    return denial if verify_answer(answer.answer, answer.citations) else answer
+
+
+def folds(examples: Sequence[Example]) -> list[tuple[str, list[int], list[int]]]:
+    """Grouped folds: (held-out group, training positions, held-out positions), one per document."""
+    groups = sorted({e.group for e in examples})
+    return [(g, [i for i, e in enumerate(examples) if e.group != g], [i for i, e in enumerate(examples) if e.group == g])
+            for g in groups]
+
+
+def cross_validate(examples: Sequence[Example], seed: int = SEED, progress: Progress | None = None,
+                   wrong_cost: float = WRONG_COST) -> list[tuple[Example, Answer | None, list[Hit], dict]]:
+    """Each example answered by a ranker and chooser fitted on the other documents' questions only."""
+    results: list = [None] * len(examples)
+    splits = folds(examples)
+    for done, (group, train, held) in enumerate(splits, 1):
+        selector, _ = fit([examples[i] for i in train], seed, wrong_cost)
+        for i in held:
+            choice = choices(examples[i], selector.ranker)
+            results[i] = (examples[i], answer_with(examples[i], choice, selector), choice.hits,
+                          {"held_out": group, "threshold": selector.threshold})
+        if progress:
+            progress("held out by document", done, len(splits))
+    return results

@@ -1,0 +1,177 @@
+"""What is measured about a candidate sentence, as pure functions: the learned selector scores these numbers."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .question import Asks, Question
+from .sentences import Sentence
+
+# The features, in the order the selector's weights follow. Changing them means `policy-assistant calibrate`.
+FEATURES: tuple[str, ...] = (
+    "sentence_similarity",  # cosine of the question and the sentence (primary model)
+    "sentence_similarity_margin",  # … minus the best of all candidates: how it compares with its rivals
+    "passage_similarity",  # cosine of the question and the passage
+    "keyword_score",  # the passage's BM25 score over the best one's
+    "passage_rank",  # 1 / rank of the passage after fusion and rerank
+    "passage_score",  # the ranker's log-odds for the passage, minus the best passage's
+    "sentence_coverage",  # IDF-weighted share of the question's topic terms in the sentence
+    "sentence_coverage_margin",
+    "rarest_term_in_sentence",  # the question's most specific term (highest IDF) is in the sentence
+    "previous_coverage",  # coverage of the sentence before it (a figure often follows the sentence naming its topic)
+    "names_in_sentence",  # share of the question's codes and names in the sentence
+    "anchors_in_sentence",  # share of the question's cross-language terms (names, foreign-script words) in it
+    "passage_coverage",  # … in the passage with its heading path
+    "heading_coverage",  # … in the heading path alone
+    "evidence",  # the sentence holds the kind of fact asked for (a date for "when", an amount for "how much")
+    "evidence_clause_coverage",  # share of the question's topic terms in the clause that holds that fact
+    *(f"evidence_{kind.value}" for kind in Asks if kind is not Asks.OTHER),
+    *(f"asks_{kind.value}" for kind in Asks),
+    "counted_with_figure",  # "how many": the counted thing and a figure in the same sentence
+    "figures_in_sentence",  # share of the question's figures in the sentence
+    "figures_in_passage",
+    "names_in_passage",  # share of the question's codes and names in the passage (any language version)
+    "sentence_has_figure",
+    "figure_wanted_and_found",  # the question asks for a figure ("decree number", "percentuale") and it has one
+    "first_sentence",
+    "sentence_position",  # 1 / (1 + position in the passage)
+    "cross_lingual",  # the sentence is in another language than the question
+    "sentence_length",  # log of its length in characters
+    "table_row",
+    "title_like",  # short, no closing punctuation, no figure: a heading repeated in the text, not a statement
+)
+
+
+@dataclass(frozen=True)
+class PassageContext:
+    """What is known about the passage a sentence comes from."""
+
+    rank: int  # 1-based, after fusion and rerank
+    score: float  # the ranker's log-odds minus the best passage's (0 for the best)
+    vector_score: float
+    keyword_score: float  # already divided by the best keyword score among the hits
+    coverage: float  # IDF-weighted share of the question's topic terms in passage + heading
+    heading_coverage: float
+    figures: frozenset[str]  # the figures of the passage, all language versions
+    text: str  # the passage, all language versions, case-folded (names are looked up in it)
+
+
+def weighted_coverage(terms: tuple[str, ...] | list[str], present: frozenset[str] | set[str], idf: dict[str, float]) -> float:
+    """IDF-weighted share of `terms` found in `present`; a term the corpus never uses weighs most of all (the
+    question is then about something else)."""
+    unique = set(terms)
+    if not unique:
+        return 0.0
+    unknown = max(idf.values(), default=1.0) + 1.0
+    weight = {t: idf.get(t, unknown) for t in unique}
+    total = sum(weight.values())
+    return sum(w for t, w in weight.items() if t in present) / total
+
+
+def share(wanted: frozenset[str], found: frozenset[str] | set[str]) -> float:
+    """Share of `wanted` in `found`; 1.0 when nothing is wanted."""
+    return 1.0 if not wanted else len(wanted & set(found)) / len(wanted)
+
+
+def names_share(names: frozenset[str], text: str) -> float:
+    """Share of a question's codes and names that a (case-folded) text contains."""
+    return 1.0 if not names else sum(n.casefold() in text for n in names) / len(names)
+
+
+def evidence(question: Question, sentence: Sentence) -> bool:
+    """Does the sentence hold the kind of fact asked for? A "how many" needs the counted thing's figure too."""
+    if question.asks is Asks.OTHER:
+        return True
+    if question.asks is Asks.COUNT and question.counted:
+        return counted_with_figure(question, sentence)
+    return question.asks in sentence.kinds
+
+
+def counted_with_figure(question: Question, sentence: Sentence) -> bool:
+    """A "how many" sentence: what is counted, and a figure that is not a year."""
+    figures = {f for f in sentence.figures if not (len(f) == 4 and f[:2] in ("19", "20"))}
+    return bool(figures) and bool(set(question.counted) & sentence.terms)
+
+
+def rarest(terms: tuple[str, ...], idf: dict[str, float]) -> str:
+    """The question term the corpus uses least (a term it never uses counts as the rarest)."""
+    unknown = max(idf.values(), default=1.0) + 1.0
+    return max(terms, key=lambda t: (idf.get(t, unknown), t)) if terms else ""
+
+
+_CLAUSE_BREAK = re.compile(r"[;()|]|,(?!\d)|:(?!\d)|\s[-–]\s|(?<=[가-힣])(?:고|며|면서|하여|으며),?\s")
+
+
+def clause_coverage(question: Question, sentence: Sentence, patterns: tuple, idf: dict[str, float]) -> float:
+    """IDF-weighted share of the question's topic terms found (as substrings) in the clause that holds the fact
+    asked for: "per award … $415,000" rather than "total funding … $5,000,000"."""
+    best = 0.0
+    for clause in _CLAUSE_BREAK.split(sentence.text):
+        if clause and any(p.search(clause) for p in patterns):
+            low = clause.casefold()
+            present = {t for t in question.focus if t in low}
+            best = max(best, weighted_coverage(question.focus, present, idf))
+    return best
+
+
+def candidate_features(question: Question, sentence: Sentence, passage: PassageContext, idf: dict[str, float],
+                       similarity: float, best_similarity: float, coverage: float, best_coverage: float,
+                       previous_coverage: float = 0.0, evidence_patterns: tuple = ()) -> np.ndarray:
+    """The feature vector of one candidate sentence (the order of FEATURES)."""
+    same = sentence.language is question.language
+    holds = evidence(question, sentence)
+    key = rarest(question.focus, idf)
+    values = [
+        similarity,
+        similarity - best_similarity,
+        passage.vector_score,
+        passage.keyword_score,
+        1.0 / passage.rank,
+        passage.score,
+        coverage,
+        coverage - best_coverage,
+        float(bool(key) and key in sentence.terms),
+        previous_coverage,
+        names_share(question.names, sentence.text.casefold()) if question.names else 0.0,
+        share(frozenset(question.anchors), sentence.terms) if question.anchors else 0.0,
+        passage.coverage,
+        passage.heading_coverage,
+        float(holds),
+        clause_coverage(question, sentence, evidence_patterns, idf) if holds and evidence_patterns else 0.0,
+        *(float(holds and question.asks is kind) for kind in Asks if kind is not Asks.OTHER),
+        *(float(question.asks is kind) for kind in Asks),
+        float(question.asks is Asks.COUNT and counted_with_figure(question, sentence)),
+        share(question.figures, sentence.figures),
+        share(question.figures, passage.figures),
+        names_share(question.names, passage.text),
+        float(bool(sentence.figures)),
+        float(question.wants_figure and bool(sentence.figures)),
+        float(sentence.position == 0),
+        1.0 / (1 + sentence.position),
+        float(not same),
+        math.log1p(len(sentence.text)),
+        float(" | " in sentence.text or sentence.text.count(": ") >= 2),
+        float(len(sentence.text) < 90 and not sentence.figures and not sentence.text.rstrip().endswith((".", ";", ":", "다", "。"))),
+    ]
+    return np.asarray(values, dtype=np.float32)
+
+
+
+# What decides whether to answer at all: how the chooser's best candidate stands (its score, its lead over the
+# next one, how many come close), and a few of its features that mean the same on any corpus: a small model, so
+# that what it learns from the development documents carries over to others.
+_CONFIDENT_ON = ("sentence_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
+                 "figures_in_passage", "cross_lingual", "sentence_similarity")
+CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_score", "chooser_margin", "close_rivals", *_CONFIDENT_ON)
+_CONFIDENT_AT = [FEATURES.index(name) for name in _CONFIDENT_ON]
+
+
+def confidence_features(scores: np.ndarray, best: int, features: np.ndarray) -> np.ndarray:
+    """The confidence features of a question whose candidates the chooser scored `scores` (log-odds)."""
+    others = np.delete(scores, best)
+    margin = float(scores[best] - others.max()) if len(others) else 5.0
+    close = float(np.sum(others > scores[best] - 1.0))
+    return np.concatenate([[float(scores[best]), margin, close], features[_CONFIDENT_AT]]).astype(np.float32)

@@ -1,0 +1,159 @@
+"""Understand a question once: what it asks for, what it is about, its figures and names, in one record that
+retrieval and answering both read. Language knowledge comes from the cue tables in `assistant/cues/`."""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+
+import numpy as np
+
+from .text import Analyzer, numbers
+from .types import Language
+
+
+class Asks(StrEnum):
+    """What sort of fact a question asks for; each needs its own evidence."""
+
+    AMOUNT = "amount"  # money: a budget, a cost, a grant
+    COUNT = "count"  # how many
+    DATE = "date"  # when, until when, how long
+    PLACE = "place"  # where
+    PERSON = "person"  # who: a named person, official or body
+    ELIGIBILITY = "eligibility"  # who may apply, and on what conditions
+    DEFINITION = "definition"  # what a term means
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """One language's cue table, compiled: question words per kind, evidence per kind, frame and filler words."""
+
+    asks: tuple[tuple[Asks, tuple[re.Pattern, ...]], ...]
+    evidence: dict[Asks, tuple[re.Pattern, ...]]
+    frame: frozenset[str]
+    filler: frozenset[str]
+    figure: frozenset[str]  # words that ask for a figure of no other kind ("number", "percentuale", "번호")
+
+    def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
+        """The kinds of fact a sentence holds, by this language's evidence patterns."""
+        text = unicodedata.normalize("NFKC", sentence)
+        return frozenset(kind for kind, patterns in self.evidence.items() if any(p.search(text) for p in patterns))
+
+
+def load_cues() -> dict[Language, Cues]:
+    """Every language's cue table, read from the package (assistant/cues/<language>.toml)."""
+    tables = {}
+    folder = resources.files("assistant") / "cues"
+    for language in Language:
+        data = tomllib.loads((folder / f"{language.value}.toml").read_text(encoding="utf-8"))
+        compile_all = lambda patterns: tuple(re.compile(p, re.IGNORECASE) for p in patterns)  # noqa: E731
+        asks = tuple((Asks(name), compile_all(data["asks"][name])) for name in data["asks"]["order"])
+        evidence = {Asks(name): compile_all(patterns) for name, patterns in data["evidence"].items()}
+        words = data["words"]
+        tables[language] = Cues(asks, evidence, frozenset(words["frame"]), frozenset(words["question"]),
+                                frozenset(words["figure"]))
+    return tables
+
+
+# Codes (FIFA, RE100, M.AX, HRSA-24-019) and capitalised names (Sejong, Lombardia) a question names: evidence must
+# contain them. A capitalised word that starts a sentence is not a name.
+_CODE = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*|\b[A-Z]\.[A-Z]+")
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+
+
+def question_names(text: str) -> frozenset[str]:
+    """Codes and proper names in a question."""
+    return frozenset({m.group(0) for m in _CODE.finditer(text)} | {m.group(0) for m in _NAME.finditer(text)})
+
+
+def codes(text: str) -> set[str]:
+    """Codes in a text (letters with capitals and digits): the verifier checks an answer's against its sources."""
+    return {m.group(0) for m in _CODE.finditer(text)}
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question understood once: its language, what it asks, what it is about, its figures and names."""
+
+    text: str
+    language: Language
+    asks: Asks
+    terms: tuple[str, ...]  # every index term (keyword search)
+    focus: tuple[str, ...]  # content terms, without figures, frame and filler words: what it is about
+    figures: frozenset[str]
+    names: frozenset[str]
+    counted: tuple[str, ...] = ()  # a "how many" question: the terms of what is counted
+    anchors: tuple[str, ...] = ()  # terms of its names and of words in another script: shared across languages
+    wants_figure: bool = False  # it asks for a figure of no other kind ("the decree number", "what percentage")
+    vector: np.ndarray | None = field(default=None, compare=False)
+    second_vector: np.ndarray | None = field(default=None, compare=False)
+
+
+def asks_for(text: str, cues: Cues) -> Asks:
+    """The kind of fact a question asks for (the first kind whose cue matches, in the table's order)."""
+    normal = unicodedata.normalize("NFKC", text)
+    for kind, patterns in cues.asks:
+        if any(p.search(normal) for p in patterns):
+            return kind
+    return Asks.OTHER
+
+
+_COUNT_AFTER = re.compile(r"\b(?:quant[ie]|how many|numero di|number of)\s+((?:[\w.’'-]+\s*){1,4})", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(r"((?:\S+\s+){1,3})몇")
+_PHRASE_END = re.compile(r"^(?:ci|è|ha|hanno|will|are|is|was|were|do|does|did|can|have|has|di|del|della|il|la|le|i|gli|the|of|"
+                         r"sono|saranno|vengono|in|per|to|for|by)$|\w+(?:anno|ranno|ebbero|ono)$", re.IGNORECASE)
+
+
+def counted_terms(text: str, language: Language, analyzer: Analyzer, cues: Cues) -> tuple[str, ...]:
+    """What a "how many" question counts: the noun phrase after "how many"/"quanti" (its head last in English,
+    first in Italian), or the content word before "몇" ("기업은 몇 곳" counts 기업)."""
+    words: list[str] = []
+    if match := _COUNT_AFTER.search(text):
+        for word in match.group(1).split():
+            word = word.strip("?!.,")
+            if _PHRASE_END.match(word):
+                if words:
+                    break
+                continue
+            words.append(word)
+        if language is Language.EN:
+            words = words[::-1]
+    elif match := _COUNT_BEFORE.search(text):
+        words = match.group(1).split()[::-1]
+    for word in words:
+        terms = [t for t in analyzer.terms(word, language) if not t.isdigit() and t not in cues.frame]
+        if terms and not _CODE.fullmatch(word):
+            return tuple(terms)
+    return ()
+
+
+def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: dict[Language, Cues]) -> Question:
+    """The question's record (without vectors: the pipeline embeds it once and adds them)."""
+    table = cues[language]
+    terms = tuple(analyzer.terms(text, language))
+    figures = frozenset(numbers(text))
+    focus = tuple(t for t in dict.fromkeys(terms) if t not in figures and t not in table.frame and t not in table.filler)
+    asks = asks_for(text, table)
+    counted = counted_terms(text, language, analyzer, table) if asks is Asks.COUNT else ()
+    names = question_names(text)
+    lowered = unicodedata.normalize("NFKC", text).casefold()
+    wants_figure = any(re.search(rf"(?<!\w){re.escape(word)}", lowered) for word in table.figure)
+    return Question(text, language, asks, terms, focus, figures, names, counted,
+                    anchor_terms(text, names, language, analyzer), wants_figure)
+
+
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*")
+
+
+def anchor_terms(text: str, names: frozenset[str], language: Language, analyzer: Analyzer) -> tuple[str, ...]:
+    """Terms a question shares with documents in any language: its codes and names, and its words in another
+    script (a programme's Latin name in a Korean question, a Korean term in an Italian one)."""
+    foreign = _LATIN_WORD.findall(text) if language is Language.KO else _HANGUL_WORD.findall(text)
+    words = [*names, *foreign]
+    terms = [t for word in words for t in analyzer.terms(word, Language.KO if _HANGUL_WORD.fullmatch(word) else language)]
+    return tuple(dict.fromkeys(t for t in terms if not t.isdigit() or len(t) > 2))

@@ -1,0 +1,132 @@
+"""The sentences of every passage, analysed once at index time: spans, terms, figures, the kinds of fact each
+holds, and their vectors. Answering reads them for the few passages it considers; nothing is recomputed."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .question import Asks, Cues
+from .text import Analyzer, numbers, sentence_spans
+from .types import Chunk, Language
+
+_KINDS = list(Asks)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage, with what was measured about it at index time."""
+
+    chunk: int  # position of its passage in the index
+    position: int  # 0 for a passage's first sentence
+    text: str
+    language: Language
+    terms: frozenset[str]
+    figures: frozenset[str]
+    kinds: frozenset[Asks]  # the kinds of fact it holds (a date, an amount, an eligibility condition…)
+    vector: np.ndarray
+
+
+def _kinds_mask(kinds: frozenset[Asks]) -> int:
+    return sum(1 << _KINDS.index(k) for k in kinds)
+
+
+def _mask_kinds(mask: int) -> frozenset[Asks]:
+    return frozenset(k for i, k in enumerate(_KINDS) if mask >> i & 1)
+
+
+def analyse_sentences(chunks: Sequence[Chunk], analyzer: Analyzer, cues: dict[Language, Cues]) -> list[dict]:
+    """Per passage: its sentence spans, terms, figures and kinds of fact (a JSON-able record)."""
+    records = []
+    for chunk in chunks:
+        spans = sentence_spans(chunk.text) or [(0, len(chunk.text))]
+        texts = [chunk.text[a:b] for a, b in spans]
+        table = cues[chunk.language]
+        records.append({
+            "spans": spans,
+            "terms": [sorted(set(analyzer.terms(t, chunk.language))) for t in texts],
+            "figures": [sorted(numbers(t)) for t in texts],
+            "kinds": [_kinds_mask(table.evidence_kinds(t)) for t in texts],
+        })
+    return records
+
+
+def write_sentences(folder: Path, records: list[dict], vectors: np.ndarray) -> None:
+    """sentences.jsonl (one line per passage) with its byte offsets, and the sentence vectors (float16)."""
+    offsets = []
+    position = 0
+    with open(folder / "sentences.jsonl", "wb") as out:
+        for record in records:
+            line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+            offsets.append(position)
+            out.write(line)
+            position += len(line)
+    import faiss
+
+    starts = np.cumsum([0] + [len(r["spans"]) for r in records]).astype(np.int64)
+    np.save(folder / "sentences.offsets.npy", np.asarray(offsets, dtype=np.int64))
+    np.save(folder / "sentences.starts.npy", starts)
+    np.save(folder / "sentences.vectors.npy", vectors.astype(np.float16))
+    flat = faiss.IndexFlatIP(vectors.shape[1])  # sentence-level search: a fact is one sentence, not a passage
+    flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(flat, str(folder / "sentences.faiss"))
+
+
+class SentenceStore:
+    """Reads the sentences of one passage on demand (vectors memory-mapped, records by byte offset)."""
+
+    def __init__(self, folder: Path, chunks: Sequence[Chunk]) -> None:
+        import faiss
+
+        self._path = folder / "sentences.jsonl"
+        self._offsets = np.load(folder / "sentences.offsets.npy")
+        self._starts = np.load(folder / "sentences.starts.npy")
+        self._vectors = np.load(folder / "sentences.vectors.npy", mmap_mode="r")
+        self._chunks = chunks
+        self.index = faiss.read_index(str(folder / "sentences.faiss"))
+        # The passage each sentence row belongs to.
+        self.owner = np.repeat(np.arange(len(self._starts) - 1, dtype=np.int32), np.diff(self._starts))
+
+    def search(self, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
+        """Passages ranked by their best sentence for the question vector: (passage position, cosine)."""
+        scores, rows = self.index.search(np.ascontiguousarray(vector[None, :], dtype=np.float32), min(depth, self.index.ntotal))
+        best: dict[int, float] = {}
+        for row, score in zip(rows[0], scores[0]):
+            if row >= 0:
+                best.setdefault(int(self.owner[row]), float(score))
+        return list(best.items())
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every sentence's vector (float16, memory-mapped), in passage order."""
+        return self._vectors
+
+    def range(self, chunk: int) -> tuple[int, int]:
+        """The rows of a passage's sentences in `vectors`."""
+        return int(self._starts[chunk]), int(self._starts[chunk + 1])
+
+    def record(self, chunk: int) -> dict:
+        """The stored analysis of a passage's sentences (see `analyse_sentences`)."""
+        with open(self._path, "rb") as handle:
+            handle.seek(int(self._offsets[chunk]))
+            return json.loads(handle.readline())
+
+    def of(self, chunk: int) -> list[Sentence]:
+        """The sentences of the passage at position `chunk`."""
+        record = self.record(chunk)
+        text, language = self._chunks[chunk].text, self._chunks[chunk].language
+        first, _ = self.range(chunk)
+        return [
+            Sentence(chunk, i, text[a:b], language, frozenset(terms), frozenset(figures), _mask_kinds(kinds),
+                     np.asarray(self._vectors[first + i], dtype=np.float32))
+            for i, ((a, b), terms, figures, kinds) in enumerate(
+                zip(record["spans"], record["terms"], record["figures"], record["kinds"]))
+        ]
+
+
+def sentence_texts(chunks: Sequence[Chunk], records: list[dict]) -> list[str]:
+    """Every sentence's text, in passage order (what is embedded)."""
+    return [chunk.text[a:b] for chunk, record in zip(chunks, records) for a, b in record["spans"]]

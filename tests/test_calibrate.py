@@ -1,0 +1,73 @@
+"""Calibration: deterministic fits, and cross-validation that never scores a document it was fitted on."""
+import json
+
+import pytest
+
+from assistant import calibrate
+from assistant.cli import main
+from assistant.evaluation import load_testset
+
+ITEMS = [
+    ("it-1", "it", "Qual è la dotazione complessiva del bando?", ["3.000.000"], "bando", "amount"),
+    ("it-2", "it", "Entro quando si presentano le domande?", ["30 giugno 2025"], "bando", "date"),
+    ("it-3", "it", "Qual è il contributo massimo per impresa?", ["15.000"], "avviso", "amount"),
+    ("it-4", "it", "Chi può partecipare all'avviso?", ["Piemonte"], "avviso", "eligibility"),
+    ("ko-1", "ko", "예비창업자의 지원 한도는 얼마인가요?", ["5천만 원"], "notice", "amount"),
+    ("ko-2", "ko", "신청 기간은 언제까지인가요?", ["3월 31일"], "youth-rent", "date"),
+    ("en-1", "en", "What is the maximum amount for a prototype award?", ["$250,000"], "grants", "amount"),
+    ("en-2", "en", "How many members must a cooperative have to apply?", ["20"], "act", "count"),
+    ("it-5", "it", "Qual è il budget del festival musicale?", [], None, "amount"),
+    ("ko-3", "ko", "서울시 청년 주택 대출 금리는 몇 퍼센트인가요?", [], None, "other"),
+    ("en-3", "en", "Who won the 2022 FIFA World Cup?", [], None, "person"),
+    ("en-4", "en", "Who signed the Community Energy Act?", [], "act", "person"),
+]
+
+
+@pytest.fixture(scope="module")
+def testset(tmp_path_factory):
+    path = tmp_path_factory.mktemp("set") / "fixture-qa.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "lang": lang, "question": q, "answerable": bool(facts),
+                                        "expected_facts": facts, "doc": doc, "kind": kind}, ensure_ascii=False) + "\n"
+                            for i, lang, q, facts, doc, kind in ITEMS), encoding="utf-8")
+    return path
+
+
+def test_calibrate_is_deterministic(testset, fixture_engine, tmp_path, capsys):
+    index = str(fixture_engine.settings.index)
+    outs = [tmp_path / "a.json", tmp_path / "b.json"]
+    for out in outs:
+        assert main(["calibrate", str(testset), "--index", index, "--out", str(out), "--quiet"]) == 0
+    first, second = (json.loads(p.read_text(encoding="utf-8")) for p in outs)
+    assert first == second
+    assert set(first) >= {"ranker", "chooser", "confidence", "threshold", "held_out_by_document", "seed"}
+    assert "held out by document" in capsys.readouterr().out
+
+
+def test_cross_validation_never_scores_a_document_it_was_fitted_on(testset, fixture_engine, monkeypatch):
+    examples = calibrate.collect(fixture_engine, load_testset(testset), testset="fixture-qa")
+    fitted_groups: list[set[str]] = []
+    real_fit = calibrate.fit
+
+    def spy(train, *args, **kwargs):
+        fitted_groups.append({e.group for e in train})
+        return real_fit(train, *args, **kwargs)
+
+    monkeypatch.setattr(calibrate, "fit", spy)
+    results = calibrate.cross_validate(examples)
+    assert len(results) == len(examples) and len(fitted_groups) == len({e.group for e in examples})
+    for example, _, _, info in results:
+        assert info["held_out"] == example.group
+    for (group, train, held), groups in zip(calibrate.folds(examples), fitted_groups):
+        assert group not in groups and all(examples[i].group == group for i in held)
+        assert all(examples[i].group != group for i in train)
+
+
+def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys):
+    assert main(["calibrate", str(testset), "--index", str(index_dir), "--quiet"]) == 2
+    assert "holds none of the documents" in capsys.readouterr().err
+
+
+def test_threshold_weighs_wrong_answers_more_than_refusals():
+    outcomes = [(0.9, True), (0.8, True), (0.6, False), (0.55, True), (0.3, False), (0.2, False), (0.1, None)]
+    assert calibrate.choose_threshold(outcomes, wrong_cost=1.5) == 0.8  # answering at 0.55 would add one wrong too
+    assert calibrate.choose_threshold(outcomes, wrong_cost=0.1) <= 0.55

@@ -1,0 +1,94 @@
+"""The answer selector's features on hand-made questions and sentences, and the question record."""
+import numpy as np
+import pytest
+
+from assistant.features import FEATURES, PassageContext, candidate_features, clause_coverage, evidence
+from assistant.question import Asks, analyse_question, load_cues
+from assistant.sentences import Sentence
+from assistant.text import numbers
+from assistant.types import Language
+
+
+@pytest.fixture(scope="module")
+def cues():
+    return load_cues()
+
+
+def question(text, language, analyzer, cues):
+    return analyse_question(text, Language(language), analyzer, cues)
+
+
+def sentence(text, language, analyzer, cues, position=0):
+    lang = Language(language)
+    return Sentence(0, position, text, lang, frozenset(analyzer.terms(text, lang)), frozenset(numbers(text)),
+                    cues[lang].evidence_kinds(text), np.zeros(4, np.float32))
+
+
+def features(q, s, idf=None, passage_text="", cues=None):
+    context = PassageContext(rank=1, score=0.0, vector_score=0.5, keyword_score=1.0, coverage=0.5, heading_coverage=0.0,
+                             figures=s.figures, text=(passage_text or s.text).casefold())
+    patterns = cues[s.language].evidence.get(q.asks, ()) if cues else ()
+    vector = candidate_features(q, s, context, idf or {}, 0.5, 0.5, 0.5, 0.5, 0.0, patterns)
+    return dict(zip(FEATURES, vector))
+
+
+@pytest.mark.parametrize("text, language, asks", [
+    ("When do applications close?", "en", Asks.DATE),
+    ("How much is the maximum award per grant?", "en", Asks.AMOUNT),
+    ("quante imprese saranno finanziate", "it", Asks.COUNT),
+    ("posso partecipare se la mia impresa ha sede a Bergamo?", "it", Asks.ELIGIBILITY),
+    ("신청 마감일은 언제인가요", "ko", Asks.DATE),
+    ("지원금은 얼마인가요?", "ko", Asks.AMOUNT),
+    ("공무원인데 지원할 수 있나요?", "ko", Asks.ELIGIBILITY),
+    ("Who is the project officer?", "en", Asks.PERSON),
+    ("cosa si intende per sede operativa", "it", Asks.DEFINITION),
+])
+def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
+    assert question(text, language, analyzer, cues).asks is asks
+
+
+def test_question_record_holds_figures_names_and_cross_language_anchors(analyzer, cues):
+    q = question("HRSA-24-019 공고의 2024년 최대 지원액은 얼마인가요?", "ko", analyzer, cues)
+    assert q.figures >= {"2024"} and "HRSA-24-019" in q.names and q.asks is Asks.AMOUNT
+    assert any(t.startswith("hrsa") for t in q.anchors)  # the Latin code is shared with the English document
+    count = question("How many new grants are expected?", "en", analyzer, cues)
+    assert count.counted == ("grant",)
+
+
+def test_a_date_does_not_answer_how_many(analyzer, cues):
+    q = question("How many schools joined the programme?", "en", analyzer, cues)
+    dated = sentence("The programme started in 2021 with schools from the region.", "en", analyzer, cues)
+    counted = sentence("Twelve schools joined, 14 schools in all by the end.", "en", analyzer, cues)
+    assert not evidence(q, dated) and evidence(q, counted)
+    assert features(q, dated)["counted_with_figure"] == 0.0 and features(q, counted)["counted_with_figure"] == 1.0
+
+
+def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
+    q = question("How much funding does each award receive?", "en", analyzer, cues)
+    grants = sentence("We expect to make 12 new grants this year.", "en", analyzer, cues)
+    money = sentence("Each award receives up to $415,000 per year.", "en", analyzer, cues)
+    assert features(q, grants)["evidence"] == 0.0 and features(q, grants)["sentence_has_figure"] == 1.0
+    assert features(q, money)["evidence"] == 1.0 and features(q, money)["evidence_amount"] == 1.0
+
+
+def test_the_fact_sits_in_the_clause_about_what_is_asked(analyzer, cues):
+    q = question("How much is each award per year?", "en", analyzer, cues)
+    s = sentence("Total funding is $5,000,000; each award receives up to $415,000 per year.", "en", analyzer, cues)
+    total = sentence("Total funding for the programme is $5,000,000.", "en", analyzer, cues)
+    patterns = cues[Language.EN].evidence[Asks.AMOUNT]
+    assert clause_coverage(q, s, patterns, {}) > clause_coverage(q, total, patterns, {})
+
+
+def test_near_miss_passage_lacks_the_named_code(analyzer, cues):
+    q = question("What is the budget of HRSA-24-020?", "en", analyzer, cues)
+    s = sentence("The budget of HRSA-24-019 is $5,000,000.", "en", analyzer, cues)
+    assert features(q, s)["names_in_passage"] == 0.0
+    same = question("What is the budget of HRSA-24-019?", "en", analyzer, cues)
+    assert features(same, s)["names_in_passage"] == 1.0
+
+
+def test_cross_lingual_and_korean_date_evidence(analyzer, cues):
+    q = question("Quando scade la domanda?", "it", analyzer, cues)
+    s = sentence("신청 기간은 2025년 3월 31일까지입니다.", "ko", analyzer, cues)
+    row = features(q, s)
+    assert row["cross_lingual"] == 1.0 and row["evidence_date"] == 1.0
