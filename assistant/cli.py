@@ -9,6 +9,12 @@ from pathlib import Path
 
 from .errors import AssistantError
 
+# Profile fields that have a command-line flag of their own (--employees 30 --region Daegu …).
+PROFILE_FLAGS = ("applicant_kind", "country", "region", "sector", "age", "employees", "annual_revenue", "company_age",
+                 "income_share", "household_size", "disability", "farmer", "registered_business", "civil_servant",
+                 "student", "citizen")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-assistant", description="Grounded answers over policy documents, in Italian, Korean and English.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -21,6 +27,22 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog", help="list corpus files the catalog lacks; --write appends stubs for them")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus)")
     p.add_argument("--write", action="store_true", help="append the stubs to the corpus's catalog.toml")
+
+    p = sub.add_parser("eligible", help="which programmes fit a profile, every condition cited")
+    p.add_argument("--profile", type=Path, help="a profile as TOML or JSON (field = value)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.add_argument("--lang", default="en", help="language of labels: it, ko or en (default: en)")
+    p.add_argument("--index", type=Path, help="index folder (default: index)")
+    for name in PROFILE_FLAGS:
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"profile field {name}")
+
+    p = sub.add_parser("programmes", help="programme records: draft them from a document")
+    programmes = p.add_subparsers(dest="action", required=True)
+    s = programmes.add_parser("suggest", help="draft a record (reviewed = false) from a document's eligibility sentences")
+    s.add_argument("doc_id")
+    s.add_argument("--index", type=Path, help="index folder (default: index)")
+    s.add_argument("--corpus", type=Path, help="corpus folder; the draft goes to CORPUS/programmes/ (default: corpus)")
+    s.add_argument("--out", type=Path, help="write the draft here instead")
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
@@ -157,6 +179,66 @@ def _catalog(args: argparse.Namespace) -> int:
         catalog.write(text)
     print(f"added {len(stubs)} entr{'y' if len(stubs) == 1 else 'ies'} to {path}: "
           + ", ".join(d.doc_id for d in stubs) + ". Check their titles and fill in issuer, date, source, licence.")
+    return 0
+
+
+def _eligible(args: argparse.Namespace) -> int:
+    import tomllib
+
+    from .eligibility.match import match, to_json
+    from .eligibility.records import load_programmes
+    from .eligibility.vocabulary import load_vocabulary
+    from .errors import InvalidQuestionError
+    from .language import parse_language
+
+    settings = _settings(args)
+    language = parse_language(args.lang) or parse_language("en")
+    profile: dict = {}
+    if args.profile:
+        try:
+            text = args.profile.read_text(encoding="utf-8")
+            profile = json.loads(text) if args.profile.suffix.lower() == ".json" else tomllib.loads(text)
+        except (OSError, ValueError) as exc:
+            raise InvalidQuestionError(f"cannot read the profile '{args.profile}': {exc}. Give a TOML or JSON file "
+                                       "of field = value lines.") from exc
+    profile.update({name: getattr(args, name) for name in PROFILE_FLAGS if getattr(args, name) is not None})
+    vocabulary = load_vocabulary()
+    programmes = load_programmes(settings.index)
+    result = to_json(profile, language.value, match(profile, programmes, vocabulary), vocabulary)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    if not programmes:
+        print("no programmes in this index: add reviewed records to corpus/programmes/ and run policy-assistant index")
+    for programme in result["programmes"]:
+        missing = f" — {vocabulary.label(language.value, 'words', 'missing')}: {', '.join(programme['missing_labels'])}" \
+            if programme["missing"] else ""
+        print(f"{programme['title']} ({programme['doc_id']}): {programme['verdict_label']}{missing}")
+        for condition in programme["conditions"]:
+            mark = {True: "✓", False: "✗", None: "?"}[condition["met"]]
+            cite = condition["citation"] or {}
+            print(f"  {mark} {condition['rule']}  «{condition['text']}» [{cite.get('n')}] {cite.get('locator', '')}")
+    return 0
+
+
+def _programmes(args: argparse.Namespace) -> int:
+    from .eligibility.suggest import draft_record, suggest
+    from .eligibility.vocabulary import load_vocabulary
+    from .errors import ConfigError
+    from .index import load_index
+
+    settings = _settings(args)
+    store = load_index(settings.index)
+    if args.doc_id not in store.documents:
+        raise ConfigError(f"document {args.doc_id!r} is not in the index at '{settings.index}'. Indexed: "
+                          f"{', '.join(sorted(store.documents))}.")
+    drafts = suggest(args.doc_id, store, load_vocabulary())
+    text = draft_record(args.doc_id, store.documents[args.doc_id].title, drafts)
+    out = args.out or settings.corpus / "programmes" / f"{args.doc_id}-draft.toml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"{len(drafts)} draft conditions written to {out} (reviewed = false: not served until a person checks "
+          "them and sets reviewed = true)")
     return 0
 
 
@@ -346,7 +428,7 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "catalog": _catalog, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "bench": _bench, "serve": _serve}
+_COMMANDS = {"index": _index, "catalog": _catalog, "eligible": _eligible, "programmes": _programmes, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "bench": _bench, "serve": _serve}
 
 if __name__ == "__main__":
     sys.exit(main())

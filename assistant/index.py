@@ -9,7 +9,7 @@ import secrets
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -18,6 +18,8 @@ import numpy as np
 from .embed import Embedder
 from .errors import IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
+from .eligibility.records import PROGRAMMES, Rejected, from_record, load_programme_files, resolve, to_record
+from .eligibility.vocabulary import load_vocabulary
 from .load import Corpus, read_corpus_document
 from .question import Cues, load_cues
 from .sentences import SentenceStore, analyse_sentences, sentence_texts, write_sentences
@@ -75,6 +77,7 @@ class IndexStore:
     chunk_figures: list[frozenset[str]]
     sentences: SentenceStore
     title_terms: dict[str, frozenset[str]]  # the index terms of each document's title
+    programmes: list = field(default_factory=list)  # reviewed programme records, each condition cited (eligibility)
 
     def aligned(self, chunk: Chunk) -> dict[Language, Chunk]:
         """The versions of a passage in each language (an original and its translations)."""
@@ -119,9 +122,12 @@ def document_fingerprint(document: Document, original: str = "") -> str:
     return digest.hexdigest()
 
 
-def corpus_fingerprint(fingerprints: dict[str, str], skipped: list[Skipped]) -> str:
-    """Hash of the whole corpus (order-independent): documents and files that could not be used."""
+def corpus_fingerprint(fingerprints: dict[str, str], skipped: list[Skipped], folder: Path | None = None) -> str:
+    """Hash of the whole corpus (order-independent): documents, files that could not be used, programme records."""
     digest = hashlib.sha256()
+    if folder is not None:
+        for path in sorted((folder / PROGRAMMES).glob("*.toml")) if (folder / PROGRAMMES).is_dir() else []:
+            digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     for key in sorted(f"{doc}:{fp}" for doc, fp in fingerprints.items()):
         digest.update(key.encode())
     for item in sorted(s.file for s in skipped):
@@ -171,7 +177,7 @@ def build_index(
         fingerprints: dict[str, str] = {}
         for document in documents:
             fingerprints[document.doc_id] = document_fingerprint(document, fingerprints.get(document.translation_of or "", ""))
-        corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped))
+        corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped), corpus.folder)
         if previous is not None and previous.manifest["corpus_hash"] == corpus_hash:
             count = len(previous.chunks)
             progress("index is up to date", count, count)
@@ -282,6 +288,9 @@ def build_index(
         if second is not None:
             np.save(build / "second.npy", np.stack(seconds).astype(np.float32))
         KeywordIndex.build(terms).save(build / "bm25")
+        served, rejected, drafts = build_programmes(corpus.folder, chunks, {d.doc_id: d for d in kept})
+        (build / "programmes.json").write_text(json.dumps([to_record(p) for p in served], ensure_ascii=False,
+                                                          indent=1, default=str), encoding="utf-8")
         write_sentences(build, sentence_records, np.concatenate(sentence_vectors) if chunks else
                         np.zeros((0, embedder.dim), np.float32))
         with open(build / "chunks.jsonl", "w", encoding="utf-8") as out:
@@ -305,6 +314,8 @@ def build_index(
             "documents": entries,
             "skipped": [asdict(s) for s in skipped],
             "warnings": list(corpus.warnings),
+            "programmes": {"served": [p.id for p in served], "rejected": [asdict(r) for r in rejected],
+                           "drafts": drafts},
         }
         # The manifest is written last: a build folder without one is incomplete by definition.
         (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -315,6 +326,20 @@ def build_index(
         progress("done", len(chunks), len(chunks))
         return BuildReport(final, len(kept), len(chunks), len(todo), len(chunks) - len(todo),
                            time.perf_counter() - started, True, tuple(rows), tuple(skipped), corpus.warnings)
+
+
+def build_programmes(corpus: Path, chunks: list[Chunk], documents: dict[str, Document]):
+    """The reviewed programme records of the corpus that its passages bear out; the rejected ones with why; and
+    how many drafts (not reviewed, never served) wait for a person."""
+    vocabulary = load_vocabulary()
+    programmes, rejected = load_programme_files(corpus, vocabulary)
+    served = []
+    for programme in programmes:
+        if not programme.reviewed:
+            continue
+        result = resolve(programme, chunks, documents, vocabulary)
+        (rejected if isinstance(result, Rejected) else served).append(result)
+    return served, rejected, sum(not p.reviewed for p in programmes)
 
 
 @contextmanager
@@ -407,6 +432,8 @@ def load_index(index_dir: Path) -> IndexStore:
         chunk_figures=figures,
         sentences=SentenceStore(build, chunks),
         title_terms={doc_id: frozenset(entry.get("title_terms", ())) for doc_id, entry in manifest["documents"].items()},
+        programmes=[from_record(r) for r in json.loads((build / "programmes.json").read_text(encoding="utf-8"))]
+        if (build / "programmes.json").is_file() else [],
     )
 
 

@@ -14,7 +14,10 @@ from .embed import Embedder, load_embedder
 from .errors import InvalidQuestionError
 from .index import IndexStore, check_compatible, load_index
 from .language import detect_language
-from .question import Cues, Question, analyse_question, load_cues
+from .eligibility.facts import eligibility_answer, profile_from_text
+from .eligibility.match import match
+from .eligibility.vocabulary import ProfileError, Vocabulary, load_vocabulary
+from .question import Asks, Cues, Question, analyse_question, load_cues
 from .retrieve import retrieve
 from .selector import Selector, load_selector
 from .text import Analyzer, load_analyzer
@@ -32,6 +35,7 @@ class Engine:
     analyzer: Analyzer
     cues: dict[Language, Cues] = field(default_factory=load_cues)
     selector: Selector = field(default_factory=load_selector)
+    vocabulary: Vocabulary = field(default_factory=load_vocabulary)
     idf: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -111,8 +115,12 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
 
     mark = time.perf_counter()
     threshold = engine.settings.answer.threshold if threshold is None else threshold
-    answer, candidates = compose_answer(question, hits, engine.store, engine.selector, engine.cues, engine.idf,
-                                        engine.settings.answer.passages, threshold)
+    answer, candidates = None, []
+    if question.asks is Asks.ELIGIBILITY and engine.store.programmes:
+        answer = answer_eligibility(engine, question, hits)
+    if answer is None:
+        answer, candidates = compose_answer(question, hits, engine.store, engine.selector, engine.cues, engine.idf,
+                                            engine.settings.answer.passages, threshold)
     if answer.grounded and verify_answer(answer.answer, answer.citations):
         # Never return what the passages do not support: refuse instead.
         answer = refusal(text, language, passages_for(hits, language, engine.store.aligned, engine.store.documents),
@@ -120,6 +128,22 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     timings["answer"] = (time.perf_counter() - mark) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     return replace(answer, timings_ms=timings), Trace(question, hits, candidates)
+
+
+def answer_eligibility(engine: Engine, question: Question, hits: list[Hit]) -> Answer | None:
+    """An eligibility question that states facts ("직원 30명인 대구 제조업체인데 …"), answered by the matcher for the
+    programmes of the documents found (or all of them): verdicts, cited conditions, facts still missing."""
+    profile = profile_from_text(question.text, engine.vocabulary)
+    if not set(profile) - {"applicant_kind"}:
+        return None  # no facts: the passages answer with the criterion itself
+    found = {h.chunk.doc_id for h in hits} | {h.chunk.group_id for h in hits}
+    related = [p for p in engine.store.programmes if p.doc_id in found] or engine.store.programmes
+    try:
+        results = match(profile, related, engine.vocabulary)
+    except ProfileError:
+        return None
+    answer = eligibility_answer(question.text, question.language, results, engine.store, engine.vocabulary)
+    return None if verify_answer(answer.answer, answer.citations) else answer
 
 
 def ask_with_hits(engine: Engine, question: str, language: Language | None = None, k: int | None = None,

@@ -1,8 +1,10 @@
 """Session fixtures: the real models load once; small real indexes are built once."""
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,24 @@ from assistant.pipeline import Engine, open_engine
 from assistant.text import load_analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 ORIGINAL = "motie-2026-work-plan-it"
+
+
+def _seed_corpus() -> Path:
+    """The seed document and its two translations, alone, with their catalog entries: the small corpus most tests
+    build on (the shipped corpus also holds the programme documents)."""
+    folder = Path(tempfile.mkdtemp(prefix="seed-corpus-"))
+    atexit.register(shutil.rmtree, folder, True)
+    entries = [e for e in load_catalog(ROOT / "corpus") if e["id"] == ORIGINAL or e.get("translation_of") == ORIGINAL]
+    for entry in entries:
+        shutil.copy(ROOT / "corpus" / entry["file"], folder)
+    (folder / "catalog.toml").write_text("".join(
+        "[[document]]\n" + "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in e.items()) + "\n"
+        for e in entries), encoding="utf-8")
+    return folder
+
+
+CORPUS = _seed_corpus()
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +119,73 @@ def fixtures(tmp_path_factory) -> dict[str, Path]:
     for name, text in (("notice.html", HTML_KO), ("act.md", MARKDOWN_EN), ("avviso.txt", TEXT_IT)):
         (folder / name).write_text(text, encoding="utf-8")
         paths[name.rsplit(".", 1)[1]] = folder / name
+    (folder / "programmes").mkdir()
+    for name, text in PROGRAMMES.items():
+        (folder / "programmes" / name).write_text(text, encoding="utf-8")
     return paths
+
+
+# Programme records over the fixtures: two reviewed and sound, one reviewed but wrong (its quote lacks its
+# figure: never served), one draft (not reviewed: never served).
+PROGRAMMES = {
+    "bando.toml": """id = "bando-ricerca-2025"
+title = "Bando per la ricerca 2025"
+doc = "bando"
+gives = "Contributi alle piccole imprese."
+reviewed = true
+reviewed_by = "tests"
+[[conditions]]
+field = "applicant_kind"
+op = "in"
+value = ["company"]
+quote = "Possono presentare domanda le imprese"
+[[conditions]]
+field = "employees"
+op = "<"
+value = 50
+quote = "le imprese con meno di 50 dipendenti"
+[[conditions]]
+field = "region"
+op = "in"
+value = ["Lombardia"]
+quote = "sede operativa in Lombardia"
+""",
+    "youth-rent.toml": """id = "youth-rent"
+title = "청년 월세 지원"
+doc = "youth-rent"
+reviewed = true
+[[conditions]]
+field = "age"
+op = ">="
+value = 19
+quote = "만 19세 이상 34세 이하 무주택 청년이 신청할 수 있습니다."
+[[conditions]]
+field = "age"
+op = "<="
+value = 34
+quote = "만 19세 이상 34세 이하 무주택 청년이 신청할 수 있습니다."
+""",
+    "wrong.toml": """id = "wrong-figure"
+title = "A record whose quote lacks its figure"
+doc = "bando"
+reviewed = true
+[[conditions]]
+field = "employees"
+op = "<"
+value = 10
+quote = "le imprese con meno di 50 dipendenti"
+""",
+    "draft.toml": """id = "draft-avviso"
+title = "Avviso (bozza)"
+doc = "avviso"
+reviewed = false
+[[conditions]]
+field = "region"
+op = "in"
+value = ["Piemonte"]
+quote = "le imprese artigiane con sede in Piemonte"
+""",
+}
 
 
 @pytest.fixture(scope="session")

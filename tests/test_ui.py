@@ -170,3 +170,34 @@ def test_document_text_is_rendered_as_text_never_run_or_linked(page, hostile_url
     assert page.locator('a[href^="http://example.invalid"]').count() == 0
     assert page.locator("#pa-chat script, #pa-sources script, #pa-chat img, #pa-sources img").count() == 0
     assert "<script>" in answer.inner_text() or "42" in answer.inner_text()
+
+
+@pytest.fixture(scope="module")
+def fixture_url(fixture_engine):
+    with serve(fixture_engine) as base:
+        yield base
+
+
+def test_eligibility_form_gives_cards_whose_conditions_open_their_passage(page, fixture_url):
+    import re
+
+    page.goto(fixture_url, wait_until="load")
+    page.get_by_role("tab", name=re.compile("Am I eligible")).click()
+    kind = page.locator("#pa-el-applicant_kind input")
+    kind.wait_for()
+    kind.fill("company")
+    kind.press("Enter")
+    page.locator("#pa-el-age").wait_for(state="hidden")  # a company has no age: the form follows the kind
+    page.locator("#pa-el-employees textarea").fill("8")
+    page.locator("#pa-el-region textarea").fill("Lombardy")
+    page.locator("#pa-el-check").click()
+    card = page.locator('#pa-el-results .pa-card[data-verdict="eligible"]')
+    card.wait_for()
+    assert "Bando per la ricerca 2025" in card.inner_text()
+    assert page.locator('#pa-el-results .pa-card[data-verdict="unknown"]').count() == 1  # youth rent: age unknown
+    card.locator("a.pa-cite").nth(1).click()
+    active = page.locator("#pa-el-results .pa-sources .pa-source.pa-active")
+    active.wait_for(state="visible")
+    assert "50 dipendenti" in active.inner_text() and "p. 1" in active.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "eligibility.png"), full_page=True)

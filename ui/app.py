@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.config import Settings
+from assistant.eligibility.match import match, to_json
 from assistant.errors import AssistantError, IndexMissingError, IndexStaleError
 from assistant.index import corpus_newer_than_index
 from assistant.language import parse_language
 from assistant.pipeline import Engine, ask, open_engine, search
 from assistant.types import Answer, Citation, Language
 
+from .eligibility import build_tab as build_eligibility_tab
 from .render import LABELS, answer_html, escape, passage_html, search_html
 
 CSS = """
@@ -28,6 +30,11 @@ CSS = """
 .pa-heading { color: #374151; font-size: .9em; font-style: italic; margin: .2em 0; }
 .pa-unofficial { color: #b45309; font-size: .9em; margin: .3em 0; }
 mark.pa-highlight { background: #fde68a; }
+.pa-card { border: 1px solid #ddd; border-left: 5px solid #9ca3af; border-radius: 6px; padding: .5em; margin: .4em 0; }
+.pa-card.pa-ok { border-left-color: #16a34a; } .pa-card.pa-no { border-left-color: #dc2626; }
+.pa-card.pa-maybe { border-left-color: #d97706; }
+.pa-eligibility { display: flex; gap: 1em; } .pa-cards { flex: 3; } .pa-eligibility .pa-sources { flex: 2; }
+.pa-card-title { font-weight: 600; } .pa-verdict { font-size: .95em; } .pa-missing { color: #92400e; font-size: .9em; }
 .pa-source.pa-active { outline: 2px solid #2563eb; }
 table.pa-search td { vertical-align: top; padding: .3em; }
 """
@@ -53,6 +60,14 @@ ON_LOAD = """
   });
 }
 """
+
+
+class EligibilityRequest(BaseModel):
+    """Body of POST /api/eligibility: a profile (field = value) and the language of the labels."""
+
+    model_config = ConfigDict(extra="forbid")
+    profile: dict = Field(default_factory=dict)
+    lang: str = "en"
 
 
 class AskRequest(BaseModel):
@@ -216,6 +231,7 @@ def build_blocks(service: Service):
                 k = gr.Slider(1, 20, value=10, step=1, label="k", scale=1)
             results = gr.HTML(elem_id="pa-search-results")
             query.submit(find, [query, docs, language, k], results)
+        build_eligibility_tab(service)
     return blocks
 
 
@@ -236,6 +252,19 @@ def build_app(service: Service):
         except AssistantError as exc:
             return JSONResponse(status_code=400 if exc.exit_code == 2 else 500, content={"detail": str(exc)})
         return answer.to_json()
+
+    @api.post("/api/eligibility")
+    def api_eligibility(request: EligibilityRequest):
+        """The same object as `policy-assistant eligible --json`."""
+        if service.engine is None:
+            raise HTTPException(status_code=503, detail=service.problem)
+        try:
+            language = parse_language(request.lang) or Language.EN
+            vocabulary = service.engine.vocabulary
+            return to_json(request.profile, language.value,
+                           match(request.profile, service.engine.store.programmes, vocabulary), vocabulary)
+        except AssistantError as exc:
+            return JSONResponse(status_code=422, content={"detail": str(exc)})
 
     @api.get("/api/health")
     def api_health():

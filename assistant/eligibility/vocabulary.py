@@ -1,0 +1,173 @@
+"""The closed vocabulary of eligibility: fields, operators, and the place, sector and label tables they read."""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+
+from ..errors import AssistantError
+
+
+class ProfileError(AssistantError):
+    """A profile or a programme record names a field or a value the vocabulary does not know."""
+
+    exit_code = 2
+
+
+class ApplicantKind(StrEnum):
+    PERSON = "person"
+    HOUSEHOLD = "household"
+    COMPANY = "company"
+    PUBLIC_BODY = "public_body"
+
+
+class FieldType(StrEnum):
+    NUMBER = "number"
+    FLAG = "flag"  # yes / no
+    KIND = "kind"  # an applicant kind
+    COUNTRY = "country"
+    REGION = "region"
+    SECTOR = "sector"
+
+
+# Every field a condition or a profile may use, with its type.
+FIELDS: dict[str, FieldType] = {
+    "applicant_kind": FieldType.KIND,
+    "country": FieldType.COUNTRY,
+    "region": FieldType.REGION,
+    "age": FieldType.NUMBER,
+    "employees": FieldType.NUMBER,
+    "annual_revenue": FieldType.NUMBER,
+    "sector": FieldType.SECTOR,
+    "company_age": FieldType.NUMBER,
+    "income_share": FieldType.NUMBER,  # percent of the threshold the condition names
+    "household_size": FieldType.NUMBER,
+    "disability": FieldType.FLAG,
+    "farmer": FieldType.FLAG,
+    "registered_business": FieldType.FLAG,
+    "civil_servant": FieldType.FLAG,
+    "student": FieldType.FLAG,
+    "citizen": FieldType.FLAG,
+}
+# Which fields a form asks of each kind of applicant (the rest do not apply).
+FIELDS_BY_KIND: dict[ApplicantKind, tuple[str, ...]] = {
+    ApplicantKind.PERSON: ("country", "region", "age", "income_share", "household_size", "disability", "farmer",
+                           "civil_servant", "student", "citizen", "sector"),
+    ApplicantKind.HOUSEHOLD: ("country", "region", "income_share", "household_size", "disability", "farmer"),
+    ApplicantKind.COMPANY: ("country", "region", "sector", "employees", "annual_revenue", "company_age",
+                            "registered_business", "farmer"),
+    ApplicantKind.PUBLIC_BODY: ("country", "region", "sector"),
+}
+OPERATORS = ("<", "<=", ">", ">=", "==", "!=", "in", "not in")
+_YES = {"true", "yes", "y", "1", "sì", "si", "예", "네", "true"}
+_NO = {"false", "no", "n", "0", "아니오", "아니요"}
+
+
+def _normal(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", str(text)).casefold().replace("’", "'").split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The tables, loaded once: names of countries, regions and sectors to their ids, and labels by language."""
+
+    countries: dict[str, str]  # alias (normalised) → code
+    regions: dict[str, str]  # alias → ISO 3166-2 id
+    sectors: dict[str, str]  # alias → sector id
+    region_names: dict[str, list[str]]  # id → its names
+    country_names: dict[str, list[str]]
+    sector_names: dict[str, list[str]]
+    eu_members: frozenset[str]
+    labels: dict[str, dict]
+
+    def canonical(self, field: str, value) -> object:
+        """A profile or condition value in canonical form; ProfileError lists the accepted values."""
+        if field not in FIELDS:
+            raise ProfileError(f"unknown field {field!r}. Accepted fields: {', '.join(FIELDS)}.")
+        kind = FIELDS[field]
+        if isinstance(value, (list, tuple)):
+            return [self.canonical(field, v) for v in value]
+        if kind is FieldType.NUMBER:
+            try:
+                return float(str(value).replace(",", "").replace("%", ""))
+            except ValueError:
+                raise ProfileError(f"{field} must be a number, not {value!r}.") from None
+        if kind is FieldType.FLAG:
+            if isinstance(value, bool):
+                return value
+            text = _normal(value)
+            if text in _YES or text in _NO:
+                return text in _YES
+            raise ProfileError(f"{field} must be yes or no (true/false), not {value!r}.")
+        if kind is FieldType.KIND:
+            try:
+                return ApplicantKind(_normal(value).replace(" ", "_"))
+            except ValueError:
+                raise ProfileError(f"unknown applicant kind {value!r}. Accepted: "
+                                   f"{', '.join(k.value for k in ApplicantKind)}.") from None
+        table, names, what = {
+            FieldType.COUNTRY: (self.countries, self.country_names, "country"),
+            FieldType.REGION: (self.regions, self.region_names, "region"),
+            FieldType.SECTOR: (self.sectors, self.sector_names, "sector"),
+        }[kind]
+        text = _normal(value)
+        if text in table:
+            return table[text]
+        if str(value) in names:  # already an id
+            return str(value)
+        shown = ", ".join(f"{key} ({'/'.join(v[:2])})" for key, v in list(names.items())[:40])
+        raise ProfileError(f"unknown {what} {value!r}. Accepted {what}s (id and names; any of their names in Italian, "
+                           f"Korean or English works): {shown}{' …' if len(names) > 40 else ''}")
+
+    def names_of(self, field: str, value) -> list[str]:
+        """Every name a canonical value is known by (to find it in a document's text)."""
+        kind = FIELDS.get(field)
+        table = {FieldType.COUNTRY: self.country_names, FieldType.REGION: self.region_names,
+                 FieldType.SECTOR: self.sector_names}.get(kind, {})
+        return table.get(str(value), [str(value)])
+
+    def label(self, language: str, group: str, key: str) -> str:
+        """A field, verdict or word in the asker's language."""
+        return self.labels.get(language, self.labels["en"])[group].get(key, key)
+
+
+def load_vocabulary() -> Vocabulary:
+    """Read the place, sector and label tables from the package."""
+    folder = resources.files("assistant") / "eligibility" / "data"
+    places = tomllib.loads((folder / "places.toml").read_text(encoding="utf-8"))
+    sectors = tomllib.loads((folder / "sectors.toml").read_text(encoding="utf-8"))["sectors"]
+    labels = tomllib.loads((folder / "labels.toml").read_text(encoding="utf-8"))
+
+    def aliases(table: dict[str, list[str]]) -> dict[str, str]:
+        out = {}
+        for key, names in table.items():
+            for name in [key, *names]:
+                out.setdefault(_normal(name), key)
+        return out
+
+    return Vocabulary(aliases(places["countries"]), aliases(places["regions"]), aliases(sectors),
+                      dict(places["regions"]), dict(places["countries"]), dict(sectors),
+                      frozenset(places["eu_members"]["codes"]), labels)
+
+
+def find_places(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """(field, id) of every country and region named in a text, longest names first."""
+    low = _normal(text)
+    found = []
+    for field, table in (("region", vocabulary.regions), ("country", vocabulary.countries)):
+        for alias in sorted(table, key=len, reverse=True):
+            if len(alias) < 2 or (len(alias) <= 2 and alias.isascii()):
+                continue  # two-letter codes ("CA", "IT") are too ambiguous inside a sentence
+            if re.search(rf"(?<![\w]){re.escape(alias)}", low):
+                found.append((field, table[alias]))
+    return list(dict.fromkeys(found))
+
+
+def find_sectors(text: str, vocabulary: Vocabulary) -> list[str]:
+    """The sectors a text names."""
+    low = _normal(text)
+    return list(dict.fromkeys(vocabulary.sectors[a] for a in sorted(vocabulary.sectors, key=len, reverse=True)
+                              if len(a) > 2 and re.search(rf"(?<![\w]){re.escape(a)}", low)))

@@ -1,0 +1,137 @@
+"""Eligibility: operators at their boundaries, place and sector names in three languages, records checked at
+index time, drafts from a document, the CLI and the API giving the same object, and the chat's answer."""
+import json
+
+import pytest
+
+from assistant.cli import main
+from assistant.eligibility.match import canonical_profile, evaluate, match, to_json
+from assistant.eligibility.records import Condition
+from assistant.eligibility.suggest import suggest
+from assistant.eligibility.vocabulary import ProfileError, load_vocabulary
+from assistant.pipeline import ask
+
+from .server import post, running
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return load_vocabulary()
+
+
+def met(vocabulary, field, op, value, profile):
+    condition = Condition(field, op, vocabulary.canonical(field, value), "quote")
+    return evaluate(condition, canonical_profile(profile, vocabulary), vocabulary)
+
+
+@pytest.mark.parametrize("field, op, value, have, expected", [
+    ("employees", "<", 10, 9, True), ("employees", "<", 10, 10, False),  # "fewer than 10"
+    ("age", ">=", 18, 18, True), ("age", ">=", 18, 17, False),  # "18 or older"
+    ("income_share", "<=", 200, 180, True), ("income_share", "<=", 200, 200, True),
+    ("income_share", "<=", 200, 201, False),  # "at or below 200 %"
+    ("age", ">", 64, 64, False), ("age", ">", 64, 65, True),
+    ("household_size", "==", 3, 3, True), ("household_size", "!=", 3, 3, False),
+])
+def test_every_operator_at_its_boundary(vocabulary, field, op, value, have, expected):
+    assert met(vocabulary, field, op, value, {field: have}) is expected
+
+
+def test_a_missing_fact_is_unknown_never_met(vocabulary):
+    assert met(vocabulary, "employees", "<", 10, {"age": 30}) is None
+
+
+@pytest.mark.parametrize("names, region", [
+    (["Daegu", "대구광역시", "대구", "daegu"], "KR-27"),
+    (["Lombardia", "Lombardy", "롬바르디아"], "IT-25"),
+    (["Guam", "괌"], "US-GU"),
+    (["Puerto Rico", "Commonwealth of Puerto Rico"], "US-PR"),
+])
+def test_region_names_in_three_languages_are_one(vocabulary, names, region):
+    assert {vocabulary.canonical("region", n) for n in names} == {region}
+
+
+def test_sectors_and_countries_by_any_name(vocabulary):
+    assert {vocabulary.canonical("sector", n) for n in ("manufacturing", "제조업", "manifatturiero")} == {"manufacturing"}
+    assert met(vocabulary, "country", "in", ["EU"], {"region": "Lombardia"}) is True  # a region implies its country
+    assert met(vocabulary, "country", "in", ["EU"], {"country": "대한민국"}) is False
+
+
+@pytest.mark.parametrize("profile, message", [
+    ({"wages": 3}, "Accepted fields: applicant_kind"),
+    ({"region": "Atlantis"}, "Accepted regions"),
+    ({"sector": "alchemy"}, "Accepted sectors"),
+    ({"employees": "many"}, "must be a number"),
+])
+def test_unknown_fields_and_values_list_what_is_accepted(vocabulary, profile, message):
+    with pytest.raises(ProfileError, match=message):
+        canonical_profile(profile, vocabulary)
+
+
+def test_records_are_checked_at_index_time(fixture_engine):
+    served = {p.id: p for p in fixture_engine.store.programmes}
+    assert set(served) == {"bando-ricerca-2025", "youth-rent"}  # the wrong one and the draft are never served
+    manifest = fixture_engine.store.manifest["programmes"]
+    rejected = {r["id"]: r["reasons"] for r in manifest["rejected"]}
+    assert "wrong-figure" in rejected and "the figure 10 is not in the quote" in rejected["wrong-figure"][0]
+    assert manifest["drafts"] == 1
+    citation = served["bando-ricerca-2025"].conditions[1].citation
+    assert citation.doc_id == "bando" and citation.locator == "p. 1" and "50 dipendenti" in citation.quote
+
+
+def test_verdicts_with_missing_facts(fixture_engine, vocabulary):
+    programmes = fixture_engine.store.programmes
+    by_id = lambda results: {r.programme.id: r for r in results}  # noqa: E731
+    small = by_id(match({"applicant_kind": "company", "employees": 8, "region": "Lombardy"}, programmes, vocabulary))
+    assert small["bando-ricerca-2025"].verdict == "eligible" and small["youth-rent"].verdict == "unknown"
+    assert small["youth-rent"].missing == ("age",)
+    big = by_id(match({"employees": 80, "region": "롬바르디아"}, programmes, vocabulary))
+    assert big["bando-ricerca-2025"].verdict == "not_eligible"
+    empty = match({}, programmes, vocabulary)
+    assert {r.verdict for r in empty} == {"unknown"} and all(r.missing for r in empty)
+    young = by_id(match({"age": 18}, programmes, vocabulary))["youth-rent"]
+    assert young.verdict == "not_eligible" and [c.met for c in young.conditions] == [False, True]
+
+
+def test_suggest_drafts_the_criteria_with_their_figures(fixture_engine, vocabulary):
+    drafts = suggest("bando", fixture_engine.store, vocabulary)
+    found = {(d.field, d.op, json.dumps(d.value)) for d in drafts}
+    assert ("employees", "<", "50") in found and ("region", "in", '["IT-25"]') in found
+    employees = next(d for d in drafts if d.field == "employees")
+    assert "meno di 50 dipendenti" in employees.quote and employees.locator == "p. 1"
+
+
+def test_cli_and_api_return_the_same_object(fixture_engine, capsys):
+    from ui.app import Service, build_app
+
+    profile = {"applicant_kind": "company", "employees": 8, "region": "Daegu", "sector": "manufacturing"}
+    index = str(fixture_engine.settings.index)
+    assert main(["eligible", "--employees", "8", "--region", "Daegu", "--sector", "manufacturing",
+                 "--applicant-kind", "company", "--json", "--index", index]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    with running(build_app(Service(fixture_engine.settings, fixture_engine))) as base:
+        api = post(base, "/api/eligibility", json={"profile": profile, "lang": "en"})
+        bad = post(base, "/api/eligibility", json={"profile": {"region": "Atlantis"}})
+    assert api.status_code == 200 and api.json() == cli
+    assert cli["profile"] == {"applicant_kind": "company", "employees": 8.0, "region": "KR-27",
+                              "sector": "manufacturing", "country": "KR"}
+    assert main(["eligible", "--employees", "8", "--json", "--index", index]) == 0
+    assert json.loads(capsys.readouterr().out)["profile"]["applicant_kind"] == "company"  # staff: an employer
+    bando = next(p for p in cli["programmes"] if p["id"] == "bando-ricerca-2025")
+    assert bando["verdict"] == "not_eligible"  # Daegu is not Lombardia
+    region = next(c for c in bando["conditions"] if c["field"] == "region")
+    assert region["met"] is False and region["rule"] == "region in [IT-25]" and region["citation"]["locator"] == "p. 1"
+    assert bad.status_code == 422 and "Accepted regions" in bad.json()["detail"]
+
+
+def test_cli_rejects_an_unknown_sector_with_exit_2(fixture_engine, capsys):
+    code = main(["eligible", "--sector", "alchemy", "--index", str(fixture_engine.settings.index)])
+    assert code == 2 and "Accepted sectors" in capsys.readouterr().err
+
+
+def test_chat_answers_an_eligibility_question_that_states_facts(fixture_engine):
+    answer = ask(fixture_engine, "Ho un'impresa con 30 dipendenti in Lombardia: posso partecipare al bando?")
+    assert answer.grounded and "«Bando per la ricerca 2025»" in answer.answer
+    assert "ammissibile" in answer.answer and "[1]" in answer.answer
+    assert "30" not in answer.answer  # the asker's figures are not echoed; every figure comes from a citation
+    korean = ask(fixture_engine, "저는 만 25세인데 청년 월세 지원을 신청할 수 있나요?")
+    assert korean.grounded and "청년 월세 지원" in korean.answer and "해당" in korean.answer
