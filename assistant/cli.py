@@ -129,6 +129,7 @@ def _index(args: argparse.Namespace) -> int:
         report = build_index(
             corpus, settings.index, embedder, second, load_analyzer(settings.keyword.korean),
             settings.keyword.korean, progress=reporter.update, batch_size=settings.embed.batch_size,
+            vectors=settings.vectors,
         )
     for item in report.skipped:
         print(f"skipped: {item.line()}", file=sys.stderr)
@@ -265,7 +266,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _warn_if_stale(engine, settings) -> None:
     from .index import corpus_newer_than_index
 
-    changed = corpus_newer_than_index(engine.store, settings.corpus)
+    changed = corpus_newer_than_index(engine.store)
     if changed:
         print(f"warning: {', '.join(changed[:3])} changed after the index was built; answers come from the old "
               f"index. Refresh it with: policy-assistant index", file=sys.stderr)

@@ -36,8 +36,19 @@ class EmbedSettings(_Part):
 class KeywordSettings(_Part):
     """The keyword (BM25) index."""
 
-    # How Korean text is cut into terms: "kiwi" (morphological analysis) or "ngram" (character bigrams).
-    korean: str = Field("kiwi", pattern="^(kiwi|ngram)$")
+    # How Korean text is cut into terms: "light" (particles and endings stripped by rule, with syllable bigrams),
+    # "kiwi" (morphological analysis: ~4 s and ~500 MB to load) or "ngram" (character bigrams only).
+    korean: str = Field("light", pattern="^(light|kiwi|ngram)$")
+
+
+class VectorSettings(_Part):
+    """How vectors are searched: exactly (a memory-mapped matrix) up to `hnsw_above` vectors, past it by a FAISS
+    HNSW graph (built at index time)."""
+
+    hnsw_above: int = Field(50_000, ge=0)
+    hnsw_m: int = Field(32, ge=4, le=128)
+    ef_construction: int = Field(80, ge=8)
+    ef_search: int = Field(64, ge=8)  # recall@10 0.96 at 100k synthetic passages (README, "Benchmarks")
 
 
 class RetrieveSettings(_Part):
@@ -95,6 +106,7 @@ class Settings(BaseSettings):
     corpus: Path = Path("corpus")
     index: Path = Path("index")
     embed: EmbedSettings = EmbedSettings()
+    vectors: VectorSettings = VectorSettings()
     keyword: KeywordSettings = KeywordSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
     answer: AnswerSettings = AnswerSettings()

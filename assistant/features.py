@@ -59,13 +59,26 @@ class PassageContext:
     text: str  # the passage, all language versions, case-folded (names are looked up in it)
 
 
+class Idf(dict):
+    """The IDF of every term, and the weight of a term the corpus never uses: more than any it does (a question
+    that names something the corpus never mentions is about something else). Computed once per index."""
+
+    def __init__(self, values: dict[str, float]) -> None:
+        super().__init__(values)
+        self.unknown = max(self.values(), default=1.0) + 1.0
+
+
+def _unknown(idf: dict[str, float]) -> float:
+    return idf.unknown if isinstance(idf, Idf) else max(idf.values(), default=1.0) + 1.0
+
+
 def weighted_coverage(terms: tuple[str, ...] | list[str], present: frozenset[str] | set[str], idf: dict[str, float]) -> float:
     """IDF-weighted share of `terms` found in `present`; a term the corpus never uses weighs most of all (the
     question is then about something else)."""
     unique = set(terms)
     if not unique:
         return 0.0
-    unknown = max(idf.values(), default=1.0) + 1.0
+    unknown = _unknown(idf)
     weight = {t: idf.get(t, unknown) for t in unique}
     total = sum(weight.values())
     return sum(w for t, w in weight.items() if t in present) / total
@@ -98,7 +111,7 @@ def counted_with_figure(question: Question, sentence: Sentence) -> bool:
 
 def rarest(terms: tuple[str, ...], idf: dict[str, float]) -> str:
     """The question term the corpus uses least (a term it never uses counts as the rarest)."""
-    unknown = max(idf.values(), default=1.0) + 1.0
+    unknown = _unknown(idf)
     return max(terms, key=lambda t: (idf.get(t, unknown), t)) if terms else ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -13,21 +14,26 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
+from collections import Counter
+
 import numpy as np
 
+from .config import VectorSettings
 from .embed import Embedder
 from .errors import IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
 from .eligibility.records import PROGRAMMES, Rejected, from_record, load_programme_files, resolve, to_record
 from .eligibility.vocabulary import load_vocabulary
+from .features import Idf
 from .load import Corpus, read_corpus_document
 from .question import Cues, load_cues
 from .sentences import SentenceStore, analyse_sentences, sentence_texts, write_sentences
 from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
 from .text import Analyzer, numbers
 from .types import Chunk, Document, Language, Skipped
+from .vectors import VectorSearch, load_vectors, write_vectors
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 7
 CURRENT = "current"  # symlink to the build that serves; replaced in one rename
 Progress = Callable[[str, int, int], None]
 
@@ -69,7 +75,7 @@ class IndexStore:
     manifest: dict
     documents: dict[str, Document]
     chunks: list[Chunk]
-    faiss_index: object
+    vectors: VectorSearch  # the passages' vectors (primary model)
     second_vectors: np.ndarray | None
     keyword: KeywordIndex
     chunk_terms: list[frozenset[str]]  # the index terms of each passage with its heading path
@@ -77,6 +83,7 @@ class IndexStore:
     chunk_figures: list[frozenset[str]]
     sentences: SentenceStore
     title_terms: dict[str, frozenset[str]]  # the index terms of each document's title
+    idf: Idf  # of every index term, computed at build time
     programmes: list = field(default_factory=list)  # reviewed programme records, each condition cited (eligibility)
 
     def aligned(self, chunk: Chunk) -> dict[Language, Chunk]:
@@ -155,6 +162,7 @@ def build_index(
     batch_size: int = 64,
     ocr: bool = True,
     cues: dict[Language, Cues] | None = None,
+    vectors: VectorSettings | None = None,
 ) -> BuildReport:
     """Build or refresh the index in `index_dir` from a corpus (see `load.discover`).
 
@@ -162,11 +170,10 @@ def build_index(
     reported under `skipped` and the rest is indexed; the new build replaces the old in one atomic rename.
     Raises NothingIndexedError when no document yields a passage (the previous index then stays as it was).
     """
-    import faiss
-
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
     cues = cues or load_cues()
+    vectors_settings = vectors or VectorSettings()
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir, progress):
         _remove_abandoned_builds(index_dir)
@@ -205,7 +212,7 @@ def build_index(
                 doc_chunks = [c for c in previous.chunks if c.doc_id == document.doc_id]
                 for chunk in doc_chunks:
                     position = previous.position[chunk.chunk_id]
-                    vectors.append(previous.faiss_index.reconstruct(position))
+                    vectors.append(previous.vectors.reconstruct(position))
                     seconds.append(None if previous.second_vectors is None else previous.second_vectors[position])
                     sentence_records.append(previous.sentences.record(position))
                     first, last = previous.sentences.range(position)
@@ -281,18 +288,16 @@ def build_index(
         terms = [analyzer.terms(chunk.embed_text, chunk.language) for chunk in chunks]
         build = index_dir / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}.tmp"
         build.mkdir()
-        matrix = np.stack(vectors).astype(np.float32)
-        flat = faiss.IndexFlatIP(embedder.dim)  # exact inner product = cosine on normalised vectors
-        flat.add(matrix)
-        faiss.write_index(flat, str(build / "vectors.faiss"))
+        kinds = {"passages": write_vectors(build, "vectors", np.stack(vectors), vectors_settings.hnsw_above,
+                                           vectors_settings.hnsw_m, vectors_settings.ef_construction)}
         if second is not None:
             np.save(build / "second.npy", np.stack(seconds).astype(np.float32))
         KeywordIndex.build(terms).save(build / "bm25")
+        (build / "idf.json").write_text(json.dumps(inverse_document_frequency(terms), ensure_ascii=False), encoding="utf-8")
         served, rejected, drafts = build_programmes(corpus.folder, chunks, {d.doc_id: d for d in kept})
         (build / "programmes.json").write_text(json.dumps([to_record(p) for p in served], ensure_ascii=False,
                                                           indent=1, default=str), encoding="utf-8")
-        write_sentences(build, sentence_records, np.concatenate(sentence_vectors) if chunks else
-                        np.zeros((0, embedder.dim), np.float32))
+        kinds["sentences"] = write_sentences(build, sentence_records, np.concatenate(sentence_vectors), vectors_settings)
         with open(build / "chunks.jsonl", "w", encoding="utf-8") as out:
             for chunk, chunk_terms in zip(chunks, terms):
                 record = {**asdict(chunk), "terms": sorted(set(chunk_terms)),
@@ -311,6 +316,7 @@ def build_index(
             "corpus_hash": corpus_hash,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "passages": len(chunks),
+            "vector_search": kinds,
             "documents": entries,
             "skipped": [asdict(s) for s in skipped],
             "warnings": list(corpus.warnings),
@@ -326,6 +332,13 @@ def build_index(
         progress("done", len(chunks), len(chunks))
         return BuildReport(final, len(kept), len(chunks), len(todo), len(chunks) - len(todo),
                            time.perf_counter() - started, True, tuple(rows), tuple(skipped), corpus.warnings)
+
+
+def inverse_document_frequency(corpus_terms: list[list[str]]) -> dict[str, float]:
+    """Smoothed IDF of every term (terms counted once per passage)."""
+    n = len(corpus_terms)
+    df = Counter(term for terms in corpus_terms for term in set(terms))
+    return {term: math.log((n + 1) / (count + 0.5)) + 1.0 for term, count in df.items()}
 
 
 def build_programmes(corpus: Path, chunks: list[Chunk], documents: dict[str, Document]):
@@ -388,10 +401,8 @@ def _load_previous(index_dir: Path, embedder: Embedder, second: Embedder | None,
     return store
 
 
-def load_index(index_dir: Path) -> IndexStore:
-    """Load the build `index_dir/current` points at."""
-    import faiss
-
+def load_index(index_dir: Path, ef_search: int = 64) -> IndexStore:
+    """Load the build `index_dir/current` points at (vectors memory-mapped, not read)."""
     build = index_dir / CURRENT
     manifest_path = build / "manifest.json"
     if not manifest_path.is_file():
@@ -424,25 +435,29 @@ def load_index(index_dir: Path) -> IndexStore:
         manifest=manifest,
         documents=documents,
         chunks=chunks,
-        faiss_index=faiss.read_index(str(build / "vectors.faiss")),
+        vectors=load_vectors(build, "vectors", ef_search),
         second_vectors=np.load(second_path) if second_path.is_file() else None,
         keyword=KeywordIndex.load(build / "bm25"),
         chunk_terms=terms,
         heading_terms=heading_terms,
         chunk_figures=figures,
-        sentences=SentenceStore(build, chunks),
+        sentences=SentenceStore(build, chunks, ef_search),
         title_terms={doc_id: frozenset(entry.get("title_terms", ())) for doc_id, entry in manifest["documents"].items()},
+        idf=Idf(json.loads((build / "idf.json").read_text(encoding="utf-8"))),
         programmes=[from_record(r) for r in json.loads((build / "programmes.json").read_text(encoding="utf-8"))]
         if (build / "programmes.json").is_file() else [],
     )
 
 
-def corpus_newer_than_index(store: IndexStore, corpus: Path) -> list[str]:
-    """Corpus files changed after the index was built (by modification time: cheap, no parsing)."""
+def corpus_newer_than_index(store: IndexStore) -> list[str]:
+    """Files of the corpus this index was built from that changed after the build (by modification time: cheap,
+    no parsing). Programme records count too; hidden files do not."""
     built = (store.path / "manifest.json").stat().st_mtime
-    if not corpus.is_dir():
+    corpus = Path(store.manifest.get("corpus") or "")
+    if not store.manifest.get("corpus") or not corpus.is_dir():
         return []
-    return sorted(str(p) for p in corpus.iterdir() if p.is_file() and p.stat().st_mtime > built)
+    files = [*corpus.iterdir(), *(corpus / "programmes").glob("*.toml")]
+    return sorted(str(p) for p in files if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime > built)
 
 
 def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_name: str, index_dir: Path) -> None:

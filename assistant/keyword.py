@@ -40,8 +40,14 @@ class KeywordIndex:
             return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
-    def search(self, terms: Sequence[str], top: int) -> list[tuple[int, float]]:
-        """The best `top` passages with a positive score, best first."""
+    def search(self, terms: Sequence[str], top: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The best `top` passages with a positive score, best first; `allowed` restricts them to those rows.
+        bm25s sums the postings of the query's terms only (sparse); picking the best is a partial sort."""
+        from .vectors import top_k
+
         scores = self.scores(terms)
-        order = np.argsort(-scores, kind="stable")[:top]
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        if allowed is not None:
+            rows = np.asarray(allowed, dtype=np.int64)
+            best = top_k(scores[rows], top)
+            return [(int(rows[i]), float(scores[rows[i]])) for i in best if scores[rows[i]] > 0]
+        return [(int(i), float(scores[i])) for i in top_k(scores, top) if scores[i] > 0]

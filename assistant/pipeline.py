@@ -1,10 +1,8 @@
 """Wire the stages: open the models and index once, then answer questions with timings."""
 from __future__ import annotations
 
-import math
 import time
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,20 +37,13 @@ class Engine:
     idf: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.idf = inverse_document_frequency(self.store.chunk_terms)
-
-
-def inverse_document_frequency(corpus_terms: list[list[str]]) -> dict[str, float]:
-    """Smoothed IDF of every term; a term the corpus lacks gets more than any present one."""
-    n = len(corpus_terms)
-    df = Counter(term for terms in corpus_terms for term in set(terms))
-    return {term: math.log((n + 1) / (count + 0.5)) + 1.0 for term, count in df.items()}
+        self.idf = self.store.idf
 
 
 def open_engine(settings: Settings, index_dir: Path | None = None) -> Engine:
     """Load the index and the models the settings name; fail early when they do not match."""
     index_dir = index_dir or settings.index
-    store = load_index(index_dir)
+    store = load_index(index_dir, settings.vectors.ef_search)
     check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
     embedder = load_embedder(settings.embed.model, settings.embed.threads)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None

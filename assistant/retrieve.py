@@ -59,21 +59,17 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
                 idf: dict[str, float] | None = None) -> Pool:
     """The passages the four searches find (up to `settings.pool`), each with PASSAGE_FEATURES."""
     idf = idf or {}
-    total = len(store.chunks)
-    depth = min(total, settings.pool if allowed is None else total)
-    keep = (lambda i: True) if allowed is None else allowed.__contains__
-    scores, ids = store.faiss_index.search(question.vector[None, :].astype(np.float32), depth)
-    vector_scores = {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
-    vector_ranking = [i for i in vector_scores if keep(i)][: settings.pool]
-    keyword_results = store.keyword.search(question.terms, depth)
+    rows = None if allowed is None else np.fromiter(sorted(allowed), dtype=np.int64, count=len(allowed))
+    scores, ids = store.vectors.search(question.vector, settings.pool, rows)
+    vector_scores = {int(i): float(s) for i, s in zip(ids, scores)}
+    vector_ranking = list(vector_scores)
+    keyword_results = store.keyword.search(question.terms, settings.pool, rows)
     keyword_scores = dict(keyword_results)
-    keyword_ranking = [i for i, _ in keyword_results if keep(i)][: settings.pool]
-    sentence_results = store.sentences.search(question.vector, settings.sentence_depth if allowed is None
-                                              else store.sentences.index.ntotal)
+    keyword_ranking = [i for i, _ in keyword_results]
+    sentence_results = store.sentences.search(question.vector, settings.sentence_depth, allowed)
     sentence_scores = dict(sentence_results)
-    sentence_ranking = [i for i, _ in sentence_results if keep(i)][: settings.pool]
-    anchor_ranking = [i for i, _ in store.keyword.search(question.anchors, depth) if keep(i)][: settings.pool] \
-        if question.anchors else []
+    sentence_ranking = [i for i, _ in sentence_results][: settings.pool]
+    anchor_ranking = [i for i, _ in store.keyword.search(question.anchors, settings.pool, rows)] if question.anchors else []
     fused = rrf([vector_ranking, keyword_ranking, sentence_ranking, anchor_ranking], settings.rrf_k)
     positions = sorted(fused, key=lambda i: (-fused[i], i))[: settings.pool]
     if not positions:
@@ -88,7 +84,7 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
         chunk = store.chunks[i]
         vector = vector_scores.get(i)
         if vector is None:
-            vector = float(store.faiss_index.reconstruct(i) @ question.vector)
+            vector = float(store.vectors.reconstruct(i) @ question.vector)
         sentence = sentence_scores.get(i)
         if sentence is None:
             first, last = store.sentences.range(i)

@@ -12,6 +12,7 @@ import numpy as np
 from .question import Asks, Cues
 from .text import Analyzer, numbers, sentence_spans
 from .types import Chunk, Language
+from .vectors import load_vectors, write_vectors
 
 _KINDS = list(Asks)
 
@@ -54,8 +55,9 @@ def analyse_sentences(chunks: Sequence[Chunk], analyzer: Analyzer, cues: dict[La
     return records
 
 
-def write_sentences(folder: Path, records: list[dict], vectors: np.ndarray) -> None:
-    """sentences.jsonl (one line per passage) with its byte offsets, and the sentence vectors (float16)."""
+def write_sentences(folder: Path, records: list[dict], vectors: np.ndarray, settings) -> str:
+    """sentences.jsonl (one line per passage) with its byte offsets, and the sentence vectors (and their HNSW
+    graph past the size the settings give); returns the kind of vector search written."""
     offsets = []
     position = 0
     with open(folder / "sentences.jsonl", "wb") as out:
@@ -64,39 +66,39 @@ def write_sentences(folder: Path, records: list[dict], vectors: np.ndarray) -> N
             offsets.append(position)
             out.write(line)
             position += len(line)
-    import faiss
-
     starts = np.cumsum([0] + [len(r["spans"]) for r in records]).astype(np.int64)
     np.save(folder / "sentences.offsets.npy", np.asarray(offsets, dtype=np.int64))
     np.save(folder / "sentences.starts.npy", starts)
-    np.save(folder / "sentences.vectors.npy", vectors.astype(np.float16))
-    flat = faiss.IndexFlatIP(vectors.shape[1])  # sentence-level search: a fact is one sentence, not a passage
-    flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(flat, str(folder / "sentences.faiss"))
+    # Sentence-level search: a fact is one sentence, not a passage.
+    return write_vectors(folder, "sentences.vectors", vectors, settings.hnsw_above, settings.hnsw_m,
+                         settings.ef_construction)
 
 
 class SentenceStore:
     """Reads the sentences of one passage on demand (vectors memory-mapped, records by byte offset)."""
 
-    def __init__(self, folder: Path, chunks: Sequence[Chunk]) -> None:
-        import faiss
-
+    def __init__(self, folder: Path, chunks: Sequence[Chunk], ef_search: int = 64) -> None:
         self._path = folder / "sentences.jsonl"
         self._offsets = np.load(folder / "sentences.offsets.npy")
         self._starts = np.load(folder / "sentences.starts.npy")
-        self._vectors = np.load(folder / "sentences.vectors.npy", mmap_mode="r")
+        self.index = load_vectors(folder, "sentences.vectors", ef_search)
+        self._vectors = self.index.vectors
         self._chunks = chunks
-        self.index = faiss.read_index(str(folder / "sentences.faiss"))
         # The passage each sentence row belongs to.
         self.owner = np.repeat(np.arange(len(self._starts) - 1, dtype=np.int32), np.diff(self._starts))
 
-    def search(self, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
-        """Passages ranked by their best sentence for the question vector: (passage position, cosine)."""
-        scores, rows = self.index.search(np.ascontiguousarray(vector[None, :], dtype=np.float32), min(depth, self.index.ntotal))
+    def rows_of(self, chunks: Sequence[int]) -> np.ndarray:
+        """The sentence rows of some passages (to filter a sentence search)."""
+        return np.concatenate([np.arange(*self.range(c)) for c in chunks]) if len(chunks) else np.zeros(0, np.int64)
+
+    def search(self, vector: np.ndarray, depth: int, allowed: Sequence[int] | None = None) -> list[tuple[int, float]]:
+        """Passages ranked by their best sentence for the question vector: (passage position, cosine);
+        `allowed` restricts it to those passages."""
+        rows = None if allowed is None else self.rows_of(sorted(allowed))
+        scores, ids = self.index.search(vector, depth, rows)
         best: dict[int, float] = {}
-        for row, score in zip(rows[0], scores[0]):
-            if row >= 0:
-                best.setdefault(int(self.owner[row]), float(score))
+        for row, score in zip(ids, scores):
+            best.setdefault(int(self.owner[row]), float(score))
         return list(best.items())
 
     @property

@@ -49,7 +49,8 @@ STOPWORDS: dict[Language, frozenset[str]] = {
         we you your our i me my any some all each every so than then also just per does say says said
         according anything something what's mean means meaning stand stands mention mentions tell""".split()
     ),
-    Language.KO: frozenset("몇 무엇 무슨 언제 어디 누구 얼마 어떤 어느 왜 어떻게 것 수 등 이 그 저 및 뜻 의미 관련 내용 있 알리".split()),
+    Language.KO: frozenset("몇 무엇 무슨 언제 어디 누구 얼마 어떤 어느 왜 어떻게 것 수 등 이 그 저 및 뜻 의미 관련 내용 있 알리 있나 없나 "
+                           "있는지 인가 무엇인".split()),
 }
 
 # Korean parts of speech that carry content (kiwi tags): nouns, foreign words, numbers, verb/adjective roots.
@@ -200,6 +201,43 @@ class NgramAnalyzer:
         return out
 
 
+class LightAnalyzer:
+    """Korean by rule: each word's particle or ending stripped (the suffix table of the Korean cues), the stem kept
+    with its syllable bigrams (so compounds cut differently still meet); Italian and English by `latin_terms`.
+    No morphological model: nothing to load (Kiwi costs ~4 s and ~500 MB before its first answer)."""
+
+    def __init__(self, suffixes: tuple[str, ...]) -> None:
+        self._suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+
+    def stem(self, word: str) -> str:
+        """The word without its particles and endings (two passes: "모집하나요" → "모집하" → "모집")."""
+        for _ in range(2):
+            suffix = next((s for s in self._suffixes if word.endswith(s) and len(word) - len(s) >= 2), "")
+            if not suffix:
+                break
+            word = word[: -len(suffix)]
+        return word
+
+    def terms(self, text: str, language: Language) -> list[str]:
+        out = latin_terms(text, language)
+        for word in _HANGUL_RUN.findall(unicodedata.normalize("NFKC", text)):
+            stem = self.stem(word)
+            if stem in STOPWORDS[Language.KO] or len(stem) < 2:
+                continue
+            out.append(stem)
+            if len(stem) >= 3:
+                out.extend(stem[i : i + 2] for i in range(len(stem) - 1))
+        return out
+
+
 def load_analyzer(korean: str) -> Analyzer:
-    """The analyzer named by settings.keyword.korean ("kiwi" or "ngram")."""
-    return KiwiAnalyzer() if korean == "kiwi" else NgramAnalyzer()
+    """The analyzer named by settings.keyword.korean: "light" (rules, the default), "kiwi" or "ngram"."""
+    if korean == "kiwi":
+        return KiwiAnalyzer()
+    if korean == "ngram":
+        return NgramAnalyzer()
+    import tomllib
+    from importlib import resources
+
+    table = tomllib.loads((resources.files("assistant") / "cues" / "ko.toml").read_text(encoding="utf-8"))
+    return LightAnalyzer(tuple(table["words"]["suffixes"]))

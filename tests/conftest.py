@@ -16,6 +16,9 @@ from assistant.load import discover, load_catalog
 from assistant.pipeline import Engine, open_engine
 from assistant.text import load_analyzer
 
+# The Korean keyword analyzer the default settings name (what users get).
+ANALYZER = Settings().keyword.korean
+
 ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL = "motie-2026-work-plan-it"
 
@@ -49,11 +52,11 @@ def second():
 
 @pytest.fixture(scope="session")
 def analyzer():
-    return load_analyzer("kiwi")
+    return load_analyzer(ANALYZER)
 
 
 def build(corpus: Path, index: Path, embedder, second, analyzer, **kwargs):
-    return build_index(discover(corpus), index, embedder, second, analyzer, "kiwi", **kwargs)
+    return build_index(discover(corpus), index, embedder, second, analyzer, ANALYZER, **kwargs)
 
 
 def engine_for(index: Path, embedder, second, analyzer) -> Engine:
@@ -194,7 +197,7 @@ def fixture_engine(tmp_path_factory, fixtures, embedder, analyzer) -> Engine:
     from assistant.index import load_index
 
     index = tmp_path_factory.mktemp("fixture-index")
-    build_index(discover(next(iter(fixtures.values())).parent), index, embedder, None, analyzer, "kiwi", ocr=False)
+    build_index(discover(next(iter(fixtures.values())).parent), index, embedder, None, analyzer, ANALYZER, ocr=False)
     return Engine(Settings(index=index), load_index(index), embedder, None, analyzer)
 
 

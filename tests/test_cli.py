@@ -60,7 +60,7 @@ def test_huge_question_exits_2(capsys, index_dir):
 def test_unsupported_language_exits_2_and_lists_supported(capsys, index_dir):
     code, out, err = run(capsys, "ask", "Wie hoch ist das Budget für die KI-Fabriken?", "--index", str(index_dir))
     assert code == 2 and out == ""
-    assert "Italian (it), Korean (ko) or English (en)" in err
+    assert "German (de) is not supported; ask in it, ko or en" in err
     code, _, err = run(capsys, "ask", "AI", "--lang", "de", "--index", str(index_dir))
     assert code == 2 and "auto, it, ko, en" in err
 

@@ -7,7 +7,7 @@ from assistant.index import build_index, load_index
 from assistant.load import discover
 from assistant.readers.pdf import tesseract_available
 
-from .conftest import ROOT
+from .conftest import ANALYZER, ROOT
 
 DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus"
 SCAN = "en-us-hud-open-data-policy-memo-2014-scan"
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not DEV_CORPUS.is_dir(), reason=f"no development
 def dev_index(tmp_path_factory, embedder, analyzer):
     """Indexed with the primary model only: the rerank model adds minutes and nothing this test looks at."""
     index = tmp_path_factory.mktemp("dev-index")
-    report = build_index(discover(DEV_CORPUS), index, embedder, None, analyzer, "kiwi")
+    report = build_index(discover(DEV_CORPUS), index, embedder, None, analyzer, ANALYZER)
     return report, load_index(index)
 
 

@@ -10,7 +10,7 @@ from assistant.load import discover
 from assistant.config import Settings
 from assistant.types import Language
 
-from .conftest import CORPUS
+from .conftest import ANALYZER, CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_index_with_a_sentence_transformers_model_answers(tmp_path, minilm, anal
 
     corpus = discover(CORPUS)
     english = replace(corpus, documents=tuple(d for d in corpus.documents if d.language is Language.EN))
-    build_index(english, tmp_path, minilm, None, analyzer, "kiwi")
+    build_index(english, tmp_path, minilm, None, analyzer, ANALYZER)
     store = load_index(tmp_path)
     assert store.manifest["model"] == {"name": "minilm", "dim": 384} and store.manifest["rerank_model"] is None
     settings = Settings(index=tmp_path, embed={"model": "minilm", "rerank_model": ""})

@@ -14,7 +14,7 @@ from assistant.errors import IndexMissingError, IndexStaleError
 from assistant.index import FORMAT_VERSION, build_index, check_compatible, load_index
 from assistant.pipeline import ask
 
-from .conftest import CORPUS, ROOT, build, engine_for
+from .conftest import ANALYZER, CORPUS, ROOT, build, engine_for
 
 
 def test_manifest_records_models_and_corpus(index_dir):
@@ -28,15 +28,45 @@ def test_manifest_records_models_and_corpus(index_dir):
     assert {e["format"] for e in manifest["documents"].values()} == {"text"}
 
 
-def test_faiss_equals_exhaustive_cosine(engine, embedder):
+def test_vector_search_equals_exhaustive_cosine(engine, embedder):
     store = engine.store
-    vectors = np.stack([store.faiss_index.reconstruct(i) for i in range(len(store.chunks))])
+    vectors = np.stack([store.vectors.reconstruct(i) for i in range(len(store.chunks))])
+    assert store.vectors.kind == "exact" and store.manifest["vector_search"]["passages"] == "exact"
     for question in ["AI 공장 500개", "università nazionali hub regionali", "Government Sejong Convention Center"]:
         query = embedder.embed_queries([question])[0]
         brute = vectors @ query
-        scores, ids = store.faiss_index.search(query[None, :], len(store.chunks))
-        assert list(ids[0]) == list(np.argsort(-brute, kind="stable"))
-        assert np.allclose(scores[0], np.sort(brute)[::-1], atol=1e-5)
+        scores, ids = store.vectors.search(query, len(store.chunks))
+        assert list(ids) == list(np.argsort(-brute, kind="stable"))
+        assert np.allclose(scores, np.sort(brute)[::-1], atol=1e-5)
+        allowed = np.array([i for i, c in enumerate(store.chunks) if c.language == "ko"])
+        _, kept = store.vectors.search(query, 3, allowed)
+        assert list(kept) == [int(allowed[i]) for i in np.argsort(-brute[allowed], kind="stable")[:3]]
+
+
+def test_hnsw_search_finds_the_exact_neighbours_and_filters_inside_the_graph(tmp_path):
+    from assistant.vectors import EXACT_SUBSET, load_vectors, write_vectors
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(40, 64))
+    matrix = centres[rng.integers(0, 40, 3000)] + 0.3 * rng.normal(size=(3000, 64))
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    assert write_vectors(tmp_path, "v", matrix, hnsw_above=1000) == "hnsw"
+    graph = load_vectors(tmp_path, "v", ef_search=64)
+    exact = load_vectors(tmp_path, "v")
+    exact.hnsw = None
+    queries = matrix[rng.integers(0, 3000, 50)] + 0.1 * rng.normal(size=(50, 64))
+    found = [len(set(graph.search(q, 10)[1]) & set(exact.search(q, 10)[1])) / 10 for q in queries]
+    assert graph.kind == "hnsw" and np.mean(found) >= 0.95
+    # A filter past the exact-subset size goes through the graph with an ID selector: only allowed rows come back.
+    allowed = np.arange(0, 3000, 2)
+    assert len(allowed) < EXACT_SUBSET  # so force the graph path
+    import assistant.vectors as vectors_module
+    saved, vectors_module.EXACT_SUBSET = vectors_module.EXACT_SUBSET, 100
+    try:
+        rows = graph.search(queries[0], 10, allowed)[1]
+    finally:
+        vectors_module.EXACT_SUBSET = saved
+    assert len(rows) == 10 and all(r % 2 == 0 for r in rows)
 
 
 def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, embedder, second, analyzer):
@@ -57,7 +87,7 @@ def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, emb
     italian = [i for i, c in enumerate(after.chunks) if c.doc_id.endswith("-it")]
     for i in italian:
         j = before.position[after.chunks[i].chunk_id]
-        assert np.array_equal(after.faiss_index.reconstruct(i), before.faiss_index.reconstruct(j))
+        assert np.array_equal(after.vectors.reconstruct(i), before.vectors.reconstruct(j))
     assert len(list((tmp_path / "index").glob("build-*"))) == 1  # the replaced build is removed
 
 
@@ -132,7 +162,7 @@ def test_unreadable_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path
     shutil.copytree(CORPUS, corpus)
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
     (corpus / "empty.md").write_bytes(b"")
-    report = build_index(discover(corpus), tmp_path / "index", embedder, None, analyzer, "kiwi")
+    report = build_index(discover(corpus), tmp_path / "index", embedder, None, analyzer, ANALYZER)
     assert report.documents == 3 and report.passages == 12
     reasons = {Path(s.file).name: s.reason for s in report.skipped}
     assert set(reasons) == {"broken.pdf", "empty.md"} and "empty" in reasons["empty.md"]
@@ -146,11 +176,11 @@ def test_nothing_indexable_keeps_the_previous_index(tmp_path, embedder, analyzer
     from assistant.load import discover
 
     index = tmp_path / "index"
-    build_index(discover(CORPUS), index, embedder, None, analyzer, "kiwi")
+    build_index(discover(CORPUS), index, embedder, None, analyzer, ANALYZER)
     served = (index / "current").resolve()
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "only.docx").write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(NothingIndexedError, match="only.docx"):
-        build_index(discover(broken), index, embedder, None, analyzer, "kiwi")
+        build_index(discover(broken), index, embedder, None, analyzer, ANALYZER)
     assert (index / "current").resolve() == served

@@ -10,7 +10,7 @@ def test_korean_bare_noun_matches_particle_inflected_text(analyzer):
 
 
 def test_korean_compounds_meet_across_segmentations(analyzer):
-    # Kiwi cuts 국립대학 whole in one context and 국립+대학 in another; the shared terms must meet.
+    # Analyzers cut 국립대학 whole in one context and 국립+대학 in another; the shared terms must meet.
     question = set(analyzer.terms("국립대학은 몇 개인가요?", Language.KO))
     passage = set(analyzer.terms("9개 지역 거점 국립대학을 통해 인재 공급을 지원할 계획이다.", Language.KO))
     assert "국립대학" in question & passage
@@ -34,3 +34,14 @@ def test_sentences_and_clauses():
     text = "Il Ministero accelererà la convergenza (M.AX). Entro la fine di quest’anno, saranno distribuite 102 fabbriche AI."
     assert len(split_sentences(text)) == 2
     assert split_clauses(split_sentences(text)[1]) == ["Entro la fine di quest’anno", "saranno distribuite 102 fabbriche AI."]
+
+
+def test_light_analyzer_strips_particles_and_endings_and_keeps_bigrams():
+    from assistant.text import load_analyzer
+
+    light = load_analyzer("light")
+    assert light.stem("모집하나요") == "모집" and light.stem("공장을") == "공장"
+    assert light.stem("을") == "을"  # never strips a word down to nothing
+    question = set(light.terms("지원 대상은 누구인가요?", Language.KO))
+    passage = set(light.terms("지원대상: 중소기업", Language.KO))
+    assert "대상" in question & passage  # a compound written solid meets its parts through bigrams

@@ -279,7 +279,7 @@ def build_app(service: Service):
             "documents": len(manifest["documents"]),
             "built_at": manifest["built_at"],
             "skipped": manifest.get("skipped", []),
-            "corpus_changed_since_build": corpus_newer_than_index(service.engine.store, service.settings.corpus),
+            "corpus_changed_since_build": corpus_newer_than_index(service.engine.store),
         }
 
     @api.get("/api/file/{doc_id}")
