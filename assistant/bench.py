@@ -1,6 +1,7 @@
 """Benchmarks: latency, cold start, memory, build throughput, baseline side by side, FAISS at scale."""
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -8,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,16 +29,19 @@ class BenchPlan:
 
     trials: int = 3
     cold_runs: int = 3
-    serve_requests: int = 60
-    concurrency: int = 20
+    clients: int = 50
+    load_seconds: float = 30
+    workers: tuple[int, ...] = (1, 2)
     scale_sizes: tuple[int, ...] = (10_000, 100_000)
     scale_queries: int = 200
     dim: int = 512
+    end_to_end_passages: int = 100_000
+    end_to_end_questions: int = 60
 
     @classmethod
     def quick(cls) -> "BenchPlan":
-        return cls(trials=1, cold_runs=1, serve_requests=4, concurrency=2,
-                   scale_sizes=(1_000,), scale_queries=20, dim=64)
+        return cls(trials=1, cold_runs=1, clients=3, load_seconds=2, workers=(1, 2),
+                   scale_sizes=(1_000,), scale_queries=20, dim=64, end_to_end_passages=60, end_to_end_questions=3)
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -140,69 +143,63 @@ def bench_cold_start(index: Path, question: str, runs: int) -> dict:
     return {"seconds": percentiles(walls), "peak_rss_mb": max(rss), "question": question}
 
 
-def _free_port() -> int:
-    import socket
+def bench_serve(index: Path, questions: list[str], clients: int, seconds: float, workers: tuple[int, ...]) -> dict:
+    """Start `serve` once per worker count and load it from `clients` clients for `seconds` (see loadtest):
+    readiness, latency, throughput, answers checked, peak RSS of each serving and answering process."""
+    from .loadtest import rss_mb, run_load, running_server
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    runs = {}
+    for count in workers:
+        with running_server(index, count) as server:
+            result = run_load(server.url, questions, clients, seconds, per_client=10_000, pids=[server.process.pid])
+            peaks = [rss_mb(pid, "VmHWM") for pid in server.pids]
+            runs[str(count)] = {"ready_seconds": server.ready_seconds, **result,
+                                "peak_rss_mb_per_process": max(peaks), "processes": len(peaks)}
+    first, last = runs[str(workers[0])], runs[str(workers[-1])]
+    return {
+        "by_workers": runs,
+        "ready_seconds": first["ready_seconds"],
+        "peak_rss_mb": max(r["peak_rss_mb_per_process"] for r in runs.values()),
+        "all_matched": all(r["mixed"] == 0 and r["errors"] == 0 for r in runs.values()),
+        "throughput_ratio_most_over_one_worker": last["throughput_rps"] / first["throughput_rps"]
+        if first["throughput_rps"] else None,
+    }
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def bench_scale_end_to_end(engine: Engine, index: Path, questions: list[str], target: int) -> dict:
+    """~`target` passages made from the index's own (see assistant.scale): build time and peak memory of the
+    build (its own process), then `ask` p50/p95 over them, unfiltered and filtered to one document, and the peak
+    memory of a CLI `ask` on that index."""
+    from .index import load_index
 
-
-def bench_serve(index: Path, questions: list[str], requests: int, concurrency: int) -> dict:
-    """Start `serve`, then POST /api/ask from `concurrency` clients at once: latency, throughput, peak RSS."""
-    import httpx
-
-    port = _free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--index", str(index)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("serve did not become healthy within 120 s")
-            time.sleep(0.2)
-        ready = time.perf_counter() - started
-
-        def one(i: int) -> tuple[float, bool]:
-            question = questions[i % len(questions)]
-            t = time.perf_counter()
-            response = httpx.post(base + "/api/ask", json={"question": question}, timeout=120)
-            ok = response.status_code == 200 and response.json()["question"] == question
-            return (time.perf_counter() - t) * 1000, ok
-
-        wall = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            results = list(pool.map(one, range(requests)))
-        wall = time.perf_counter() - wall
+    with tempfile.TemporaryDirectory() as folder:
+        argv = [sys.executable, "-m", "assistant.scale", "build", str(index), folder, str(target)]
+        wall, peak, out = _run_measured(argv, dict(os.environ))
+        try:
+            built = json.loads(out.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError) as exc:
+            raise RuntimeError(f"the scale build failed: {out[-300:]!r}") from exc
+        big = Path(folder) / "index"
+        store = load_index(big, engine.settings.vectors.ef_search)
+        scaled = Engine(engine.settings, store, engine.embedder, engine.second, engine.analyzer,
+                         selector=engine.selector)
+        one_doc = {store.chunks[0].doc_id}
+        plain, filtered = [], []
+        for question in questions:
+            started = time.perf_counter()
+            ask_with_hits(scaled, question)
+            plain.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            ask_with_hits(scaled, question, doc_ids=one_doc)
+            filtered.append((time.perf_counter() - started) * 1000)
+        cold = bench_cold_start(big, questions[0], 1)
         return {
-            "ready_seconds": ready,
-            "concurrency": concurrency,
-            "requests": requests,
-            "all_matched": all(ok for _, ok in results),
-            "latency_ms": percentiles([ms for ms, _ in results]),
-            "throughput_rps": requests / wall,
-            "peak_rss_mb": _peak_rss_mb(process.pid),
+            **built, "build_wall_seconds": wall, "build_peak_rss_mb": peak,
+            "vector_search": store.manifest.get("vector_search"),
+            "index_mb": sum(f.stat().st_size for f in store.path.rglob("*") if f.is_file()) / 2**20,
+            "ask_ms": percentiles(plain), "ask_one_document_ms": percentiles(filtered),
+            "cli_ask_seconds": cold["seconds"]["p50"], "cli_ask_peak_rss_mb": cold["peak_rss_mb"],
         }
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def bench_readers(corpus: Path) -> dict:
@@ -377,41 +374,85 @@ def bench_scale(n: int, queries: int, dim: int, ef_search: tuple[int, ...] = (16
     return result
 
 
+# The figures issue #10 started from (2 cores, before this work): what each target is reported beside.
+BEFORE = {
+    "ask_warm_p50_ms": 69.0, "ask_warm_p95_ms": 150.0, "cli_ask_seconds": 4.4, "ask_peak_rss_mb": 780.0,
+    "serve_peak_rss_mb": 748.0, "load_p50_ms": 2200.0, "load_p95_ms": 4200.0, "load_rps": 7.4,
+}
+
+
+def targets(report: dict) -> list[dict]:
+    """One row per target of the performance issue: the limit, the figure measured now, the figure before, and
+    the plain llama-index pipeline's where it has one."""
+    rows = []
+
+    def row(name: str, limit: float | None, measured, before=None, plain=None, higher_is_better: bool = False) -> None:
+        met = None if measured is None or limit is None else (measured >= limit if higher_is_better else measured <= limit)
+        rows.append({"target": name, "limit": limit, "measured": measured, "before": before, "plain_llama_index": plain,
+                     "met": met})
+
+    warm, base = report.get("ask_warm_ms", {}).get("total", {}), report.get("baseline", {})
+    plain_ms = (base.get("plain_llama_index") or {}).get("latency_ms", {})
+    row("warm ask p50 ms", 30, warm.get("p50"), BEFORE["ask_warm_p50_ms"], plain_ms.get("p50"))
+    row("warm ask p95 ms", 80, warm.get("p95"), BEFORE["ask_warm_p95_ms"], plain_ms.get("p95"))
+    cold = report.get("cold_start", {})
+    row("CLI ask, process start to answer, s", 1.5, (cold.get("seconds") or {}).get("p50"), BEFORE["cli_ask_seconds"])
+    row("peak RSS of CLI ask, MB", 400, cold.get("peak_rss_mb"), BEFORE["ask_peak_rss_mb"])
+    serve = report.get("serve", {})
+    if "by_workers" in serve:
+        row("serve ready, s", 3, serve.get("ready_seconds"))
+        row("peak RSS per serving process, MB", 450, serve.get("peak_rss_mb"), BEFORE["serve_peak_rss_mb"])
+        runs = serve["by_workers"]
+        most = runs[max(runs, key=int)]
+        row(f"load: errors + mixed answers ({most['clients']} clients)", 0,
+            sum(r["errors"] + r["mixed"] for r in runs.values()))
+        row(f"load p50 ms ({max(runs, key=int)} workers)", None, most["latency_ms"]["p50"], BEFORE["load_p50_ms"])
+        row(f"load p95 ms ({max(runs, key=int)} workers)", None, most["latency_ms"]["p95"], BEFORE["load_p95_ms"])
+        row(f"load req/s ({max(runs, key=int)} workers)", 0, most["throughput_rps"], BEFORE["load_rps"], higher_is_better=True)
+        row("load memory growth after warm-up, MB", 50, (most.get("server_rss_mb") or {}).get("growth_after_warmup"))
+        row("throughput most workers / one", 1.7, serve.get("throughput_ratio_most_over_one_worker"),
+            higher_is_better=True)
+    big = report.get("scale_end_to_end", {})
+    if "ask_ms" in big:
+        row(f"ask p50 ms at {big['passages']} passages", 50, big["ask_ms"]["p50"])
+        row(f"ask p50 ms at {big['passages']} passages, one document", 50, big["ask_one_document_ms"]["p50"])
+    return rows
+
+
+SECTIONS = ("ask_warm_ms", "baseline", "cold_start", "serve", "readers", "readers_compared", "index_build",
+            "scale_end_to_end", "scale")
+
+
 def run_bench(engine: Engine, index: Path, items: list[TestItem], corpus: Path, plan: BenchPlan,
-              progress: Progress | None = None) -> dict:
-    """Every measurement in one run, so the ratios compare figures taken side by side."""
+              progress: Progress | None = None, sections: tuple[str, ...] | None = None) -> dict:
+    """Every measurement in one run, so the ratios compare figures taken side by side. A section that needs an
+    optional install is listed under `skipped` with the command that enables it."""
     progress = progress or (lambda stage, done, total: None)
-    steps = ["ask warm", "baseline", "cold start", "serve", "readers", "index build",
-             *[f"scale {n}" for n in plan.scale_sizes]]
-    report: dict = {"machine": machine(), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "plan": plan.__dict__}
-    done = 0
-
-    def step(name: str) -> None:
-        nonlocal done
-        progress(f"bench: {name}", done, len(steps))
-        done += 1
-
-    step("ask warm")
-    report["ask_warm_ms"] = bench_ask_warm(engine, items, plan.trials)
-    step("baseline")
-    report["baseline"] = bench_baseline(engine, items)
-    step("cold start")
+    chosen = set(sections or SECTIONS)
+    sections: list[tuple[str, Callable[[], object]]] = []
+    questions = [i.question for i in items]
     first = next(i.question for i in items if i.answerable)
-    report["cold_start"] = bench_cold_start(index, first, plan.cold_runs)
-    step("serve")
-    report["serve"] = bench_serve(index, [i.question for i in items], plan.serve_requests, plan.concurrency)
-    step("readers")
-    report["readers"] = bench_readers(corpus)
-    try:
-        report["readers_compared"] = compare_readers(corpus)
-    except ImportError as exc:
-        report["readers_compared"] = {"skipped": f"{exc}; install the comparison libraries with: "
-                                                 ".venv/bin/pip install -e '.[baseline]'"}
-    step("index build")
-    report["index_build"] = bench_build(engine, corpus)
-    report["scale"] = []
-    for n in plan.scale_sizes:
-        step(f"scale {n}")
-        report["scale"].append(bench_scale(n, plan.scale_queries, plan.dim))
-    progress("bench: done", len(steps), len(steps))
+    sections.append(("ask_warm_ms", lambda: bench_ask_warm(engine, items, plan.trials)))
+    sections.append(("baseline", lambda: bench_baseline(engine, items)))
+    sections.append(("cold_start", lambda: bench_cold_start(index, first, plan.cold_runs)))
+    sections.append(("serve", lambda: bench_serve(index, questions, plan.clients, plan.load_seconds, plan.workers)))
+    sections.append(("readers", lambda: bench_readers(corpus)))
+    sections.append(("readers_compared", lambda: compare_readers(corpus)))
+    sections.append(("index_build", lambda: bench_build(engine, corpus)))
+    sections.append(("scale_end_to_end", lambda: bench_scale_end_to_end(
+        engine, index, questions[: plan.end_to_end_questions], plan.end_to_end_passages)))
+    sections.append(("scale", lambda: [bench_scale(n, plan.scale_queries, plan.dim) for n in plan.scale_sizes]))
+    sections = [(name, run) for name, run in sections if name in chosen]
+    report: dict = {"machine": machine(), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "plan": plan.__dict__, "skipped": {}}
+    for done, (name, run) in enumerate(sections):
+        progress(f"bench: {name}", done, len(sections))
+        try:
+            report[name] = run()
+        except ImportError as exc:
+            extra = "baseline" if name in ("baseline", "readers_compared") else "test"
+            report["skipped"][name] = (f"needs {exc.name or exc}; enable it with: "
+                                       f".venv/bin/pip install -e '.[{extra}]' -c requirements.lock")
+    report["targets"] = targets(report)
+    progress("bench: done", len(sections), len(sections))
     return report

@@ -77,12 +77,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path)
     p.add_argument("--build-corpus", type=Path, help="corpus to time reading and building on (default: the corpus)")
     p.add_argument("--quick", action="store_true", help="a tiny run (seconds), for checking the command")
+    p.add_argument("--only", action="append", metavar="SECTION",
+                   help="run only this section (repeatable): ask_warm_ms, baseline, cold_start, serve, readers, "
+                        "readers_compared, index_build, scale_end_to_end, scale")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = sub.add_parser("loadtest", help="many clients POST /api/ask at once for a fixed time; checks every answer")
+    p.add_argument("--testset", type=Path, default=Path("evals/seed-qa.jsonl"), help="questions to send (.jsonl)")
+    p.add_argument("--index", type=Path, help="index the started servers load (default: index)")
+    p.add_argument("--url", help="load a server already running here instead of starting one")
+    p.add_argument("--workers", type=int, action="append",
+                   help="start a server with this many answering processes (repeatable; default: 1 and one per core)")
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--per-client", type=int, default=10_000, help="upper bound of each client's loop")
+    p.add_argument("--out", type=Path, help="write the results as JSON here")
 
     p = sub.add_parser("serve", help="serve the chat on host:port")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--index", type=Path)
+    p.add_argument("--workers", type=int, help="answering processes (default: one per core; 1 answers in the "
+                   "serving process)")
     return parser
 
 
@@ -288,7 +304,7 @@ def _print_answer(answer) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from .config import load_settings
 
-    serve = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
+    serve = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items() if v is not None}
     settings = load_settings(index=args.index, **({"serve": serve} if serve else {}))
     try:
         from ui.app import serve as serve_app
@@ -403,6 +419,24 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def targets_table(rows: list[dict]) -> str:
+    """The bench's targets as a text table: limit, measured, before, plain llama-index, met."""
+    def show(value) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float):
+            return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+        return str(value)
+
+    header = f"{'target':<48} {'limit':>7} {'now':>8} {'before':>8} {'plain':>8}  met"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        met = {True: "yes", False: "NO", None: "—"}[row["met"]] if row["limit"] is not None else ""
+        lines.append(f"{row['target'][:48]:<48} {show(row['limit']):>7} {show(row['measured']):>8} "
+                     f"{show(row['before']):>8} {show(row['plain_llama_index']):>8}  {met}")
+    return "\n".join(lines)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from .bench import BenchPlan, run_bench
     from .evaluation import load_testset
@@ -414,22 +448,52 @@ def _bench(args: argparse.Namespace) -> int:
     plan = BenchPlan.quick() if args.quick else BenchPlan()
     engine = open_engine(settings)
     with Reporter(enabled=not args.quiet) as reporter:
-        report = run_bench(engine, settings.index, items, args.build_corpus or settings.corpus, plan, reporter.update)
+        report = run_bench(engine, settings.index, items, args.build_corpus or settings.corpus, plan, reporter.update,
+                           tuple(args.only) if args.only else None)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    warm = report["ask_warm_ms"]["total"]
-    base = report["baseline"]
-    print(f"ask warm total p50 {warm['p50']:.1f} ms, p95 {warm['p95']:.1f} ms; cold start p50 "
-          f"{report['cold_start']['seconds']['p50']:.2f} s; /api/ask x{report['serve']['concurrency']} p50 "
-          f"{report['serve']['latency_ms']['p50']:.0f} ms")
-    print(f"hit@1 ours {base['ours']['hit@1']:.3f} vs plain {base['plain_llama_index']['hit@1']:.3f}; "
-          f"latency ratio ours/plain: whole ask {base['ratio_latency_p50']:.1f}x, retrieval alone "
-          f"{base['ratio_retrieval_latency_p50']:.1f}x")
+    print(targets_table(report["targets"]))
+    for name, how in report["skipped"].items():
+        print(f"skipped {name}: {how}")
     print(f"bench: {args.out}")
     return 0
 
 
-_COMMANDS = {"index": _index, "catalog": _catalog, "eligible": _eligible, "programmes": _programmes, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "bench": _bench, "serve": _serve}
+def _loadtest(args: argparse.Namespace) -> int:
+    from .evaluation import load_testset
+    from .loadtest import run_load, running_server
+    from .workers import default_workers
+
+    settings = _settings(args)
+    questions = [item.question for item in load_testset(args.testset)]
+    runs: dict[str, dict] = {}
+    if args.url:
+        runs[args.url] = run_load(args.url.rstrip("/"), questions, args.clients, args.seconds, args.per_client)
+    else:
+        for workers in args.workers or sorted({1, default_workers()}):
+            print(f"loadtest: starting serve --workers {workers} …", file=sys.stderr)
+            with running_server(settings.index, workers) as server:
+                result = run_load(server.url, questions, args.clients, args.seconds, args.per_client, [server.process.pid])
+                runs[f"workers={workers}"] = {"workers": workers, "ready_seconds": server.ready_seconds, **result}
+    header = f"{'run':<14} {'clients':>7} {'req':>6} {'err':>4} {'mixed':>5} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>6} {'RSS MB':>7}"
+    print(header)
+    for name, run in runs.items():
+        rss = run.get("server_rss_mb", {}).get("max", float("nan"))
+        print(f"{name:<14} {run['clients']:>7} {run['requests']:>6} {run['errors']:>4} {run['mixed']:>5} "
+              f"{run['latency_ms']['p50'] or 0:>7.0f} {run['latency_ms']['p95'] or 0:>7.0f} "
+              f"{run['throughput_rps']:>6.1f} {rss:>7.0f}")
+    single, many = runs.get("workers=1"), [r for r in runs.values() if r.get("workers", 1) > 1]
+    if single and many:
+        best = max(many, key=lambda r: r["workers"])
+        print(f"throughput {best['workers']} workers / 1 worker: {best['throughput_rps'] / single['throughput_rps']:.2f}x")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(runs, ensure_ascii=False, indent=1), encoding="utf-8")
+    failed = any(run["errors"] or run["mixed"] for run in runs.values())
+    return 1 if failed else 0
+
+
+_COMMANDS = {"index": _index, "catalog": _catalog, "eligible": _eligible, "programmes": _programmes, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "bench": _bench, "serve": _serve, "loadtest": _loadtest}
 
 if __name__ == "__main__":
     sys.exit(main())

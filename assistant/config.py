@@ -79,6 +79,8 @@ class ServeSettings(_Part):
 
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=0, le=65535)
+    # Answering processes; 0 means one per core. With 1, the serving process answers itself.
+    workers: int = Field(0, ge=0, le=64)
 
 
 class UiSettings(_Part):

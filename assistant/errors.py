@@ -28,6 +28,10 @@ class IndexStaleError(AssistantError):
     """The index was built with another model or format, or from another corpus."""
 
 
+class BuildRunningError(AssistantError):
+    """Another build of the same index folder holds its lock."""
+
+
 class UnreadableDocumentError(AssistantError):
     """A corpus file or catalog entry cannot be read; `reason` and `hint` say why and what to do."""
 

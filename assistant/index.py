@@ -20,7 +20,7 @@ import numpy as np
 
 from .config import VectorSettings
 from .embed import Embedder
-from .errors import IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
+from .errors import BuildRunningError, IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
 from .eligibility.records import PROGRAMMES, Rejected, from_record, load_programme_files, resolve, to_record
 from .eligibility.vocabulary import load_vocabulary
@@ -33,7 +33,7 @@ from .text import Analyzer, numbers
 from .types import Chunk, Document, Language, Skipped
 from .vectors import VectorSearch, load_vectors, write_vectors
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 CURRENT = "current"  # symlink to the build that serves; replaced in one rename
 Progress = Callable[[str, int, int], None]
 
@@ -357,13 +357,23 @@ def build_programmes(corpus: Path, chunks: list[Chunk], documents: dict[str, Doc
 
 @contextmanager
 def _build_lock(index_dir: Path, progress: Progress) -> Iterator[None]:
-    """One build at a time per index folder (the lock dies with its process, so a killed build frees it)."""
-    with open(index_dir / ".lock", "w") as lock:
+    """One build at a time per index folder. The lock dies with its process, so a killed build frees it; a
+    second build while one runs stops at once and says since when the first has been running."""
+    path = index_dir / ".lock"
+    with open(path, "a+", encoding="utf-8") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            progress("waiting for another build to finish", 0, 0)
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            lock.seek(0)
+            holder = lock.read().strip() or "an unknown time"
+            raise BuildRunningError(
+                f"another build of '{index_dir}' is running since {holder}; wait for it to finish and index "
+                f"again, or remove {path} if it is stale (no policy-assistant index process is running)."
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} (pid {os.getpid()})")
+        lock.flush()
         yield
 
 

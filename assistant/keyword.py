@@ -1,48 +1,83 @@
-"""Keyword search: BM25 (bm25s) over analyzer terms, saved beside the vectors."""
+"""Keyword search: BM25 over analyzer terms, stored as postings (one array per field, memory-mapped).
+
+Each term's postings hold the passages it occurs in and its precomputed BM25 weight there (the Lucene variant
+as bm25s computes it: idf = ln(1 + (N - df + 0.5) / (df + 0.5)), tf part tf / (tf + k1·(1 - b + b·len/avglen))),
+so a query adds up the postings of its own terms only: the work grows with the matches, not with the corpus,
+and nothing is read into memory but the vocabulary. Scores equal bm25s's, which this replaced (its import and
+scipy's cost ~0.4 s at every start)."""
 from __future__ import annotations
 
-import logging
+import json
+import math
+from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+K1 = 1.5
+B = 0.75
+
 
 class KeywordIndex:
     """BM25 over pre-cut terms; `search` returns (position, score) pairs with score > 0."""
 
-    def __init__(self, bm25) -> None:
-        self._bm25 = bm25
+    def __init__(self, vocabulary: dict[str, int], starts: np.ndarray, rows: np.ndarray, weights: np.ndarray,
+                 passages: int) -> None:
+        self.vocabulary, self.passages = vocabulary, passages
+        self._starts, self._rows, self._weights = starts, rows, weights
 
     @classmethod
     def build(cls, corpus_terms: Sequence[Sequence[str]]) -> "KeywordIndex":
-        import bm25s
+        counts = [Counter(terms) for terms in corpus_terms]
+        lengths = np.array([max(1, sum(c.values())) for c in counts], dtype=np.float64)  # bm25s: empty = 1
+        average = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for row, count in enumerate(counts):
+            for term, tf in count.items():
+                postings.setdefault(term, []).append((row, tf))
+        vocabulary = {term: i for i, term in enumerate(sorted(postings))}
+        starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        rows, weights = [], []
+        n = len(counts)
+        for term, i in vocabulary.items():
+            entries = postings[term]
+            idf = math.log(1 + (n - len(entries) + 0.5) / (len(entries) + 0.5))
+            for row, tf in entries:
+                norm = K1 * (1 - B + B * lengths[row] / average)
+                rows.append(row)
+                weights.append(idf * tf / (tf + norm))
+            starts[i + 1] = len(rows)
+        return cls(vocabulary, starts, np.array(rows, dtype=np.int32), np.array(weights, dtype=np.float32), n)
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        bm25 = bm25s.BM25()
-        # bm25s cannot index an empty vocabulary: a placeholder term keeps an all-empty corpus valid.
-        bm25.index([list(terms) or ["\u2400"] for terms in corpus_terms], show_progress=False)
-        return cls(bm25)
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "starts.npy", self._starts)
+        np.save(folder / "rows.npy", self._rows)
+        np.save(folder / "weights.npy", self._weights)
+        (folder / "vocabulary.json").write_text(
+            json.dumps({"passages": self.passages, "terms": list(self.vocabulary)}, ensure_ascii=False),
+            encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> "KeywordIndex":
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder)))
-
-    def save(self, folder: Path) -> None:
-        self._bm25.save(str(folder))
+        meta = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        arrays = [np.load(folder / f"{name}.npy", mmap_mode="r") for name in ("starts", "rows", "weights")]
+        return cls({term: i for i, term in enumerate(meta["terms"])}, *arrays, meta["passages"])
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
-        """BM25 score of every passage for the query terms (terms unknown to the index are ignored)."""
-        known = [t for t in terms if t in self._bm25.vocab_dict]
-        if not known:
-            return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+        """BM25 score of every passage for the query terms (terms unknown to the index are ignored; a term
+        repeated in the query counts each time, as in bm25s)."""
+        scores = np.zeros(self.passages, dtype=np.float32)
+        for term in terms:
+            i = self.vocabulary.get(term)
+            if i is not None:
+                a, b = int(self._starts[i]), int(self._starts[i + 1])
+                scores[self._rows[a:b]] += self._weights[a:b]  # a passage occurs once per term
+        return scores
 
     def search(self, terms: Sequence[str], top: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The best `top` passages with a positive score, best first; `allowed` restricts them to those rows.
-        bm25s sums the postings of the query's terms only (sparse); picking the best is a partial sort."""
+        """The best `top` passages with a positive score, best first; `allowed` restricts them to those rows."""
         from .vectors import top_k
 
         scores = self.scores(terms)

@@ -42,10 +42,14 @@ class Engine:
 
 def open_engine(settings: Settings, index_dir: Path | None = None) -> Engine:
     """Load the index and the models the settings name; fail early when they do not match."""
+    from concurrent.futures import ThreadPoolExecutor
+
     index_dir = index_dir or settings.index
-    store = load_index(index_dir, settings.vectors.ef_search)
+    with ThreadPoolExecutor(1) as loader:  # the model loads (in C++, GIL released) while the index does
+        pending = loader.submit(load_embedder, settings.embed.model, settings.embed.threads)
+        store = load_index(index_dir, settings.vectors.ef_search)
+        embedder = pending.result()
     check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
-    embedder = load_embedder(settings.embed.model, settings.embed.threads)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
     selector = load_selector(settings.answer.selector) if settings.answer.selector else load_selector()
     return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=selector)

@@ -202,8 +202,9 @@ class NgramAnalyzer:
 
 
 class LightAnalyzer:
-    """Korean by rule: each word's particle or ending stripped (the suffix table of the Korean cues), the stem kept
-    with its syllable bigrams (so compounds cut differently still meet); Italian and English by `latin_terms`.
+    """Korean by rule: each word's particle or ending stripped (the suffix table of the Korean cues), the stem
+    kept; Italian and English by `latin_terms`. (Adding the stems' syllable bigrams, so that compounds written
+    solid meet their parts, did not help: held-out answer accuracy 0.103 with them, 0.131 without.)
     No morphological model: nothing to load (Kiwi costs ~4 s and ~500 MB before its first answer)."""
 
     def __init__(self, suffixes: tuple[str, ...]) -> None:
@@ -225,8 +226,6 @@ class LightAnalyzer:
             if stem in STOPWORDS[Language.KO] or len(stem) < 2:
                 continue
             out.append(stem)
-            if len(stem) >= 3:
-                out.extend(stem[i : i + 2] for i in range(len(stem) - 1))
         return out
 
 

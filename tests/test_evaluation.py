@@ -7,6 +7,8 @@ from assistant.cli import main
 from assistant.evaluation import fact_present, score_item, summarize, summarize_by_language
 from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
 
+from .conftest import ROOT
+
 
 def item(id, lang="en", answerable=True, facts=(), gold=()):
     return TestItem(id, Language(lang), f"question {id}", answerable, tuple(facts), tuple(gold))
@@ -107,14 +109,49 @@ def test_tiny_bench_produces_every_key(capsys, index_dir, tmp_path):
     code = main(["bench", "--quick", "--out", str(out), "--index", str(index_dir), "--quiet"])
     assert code == 0, capsys.readouterr().err
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert {"machine", "plan", "ask_warm_ms", "baseline", "cold_start", "serve", "index_build", "scale"} <= set(report)
+    assert {"machine", "plan", "ask_warm_ms", "baseline", "cold_start", "serve", "index_build", "scale",
+            "scale_end_to_end", "targets", "skipped"} <= set(report)
+    assert report["skipped"] == {}  # the test install has every optional part
     assert {"detect", "retrieve", "answer", "total"} <= set(report["ask_warm_ms"])
     assert {"p50", "p95"} <= set(report["ask_warm_ms"]["total"])
     assert {"hit@1", "hit@5", "mrr", "latency_ms"} <= set(report["baseline"]["plain_llama_index"])
     assert {"ratio_hit@1", "ratio_latency_p50", "ratio_retrieval_latency_p50"} <= set(report["baseline"])
     assert report["cold_start"]["peak_rss_mb"] > 0 and report["serve"]["peak_rss_mb"] > 0
-    assert report["serve"]["all_matched"] is True
+    # Both worker counts served every request, and every answer was the one its question gets alone.
+    assert report["serve"]["all_matched"] is True and set(report["serve"]["by_workers"]) == {"1", "2"}
+    assert all(run["requests"] > 0 for run in report["serve"]["by_workers"].values())
+    assert report["serve"]["by_workers"]["2"]["processes"] >= 3  # the server and its two answering processes
     assert report["index_build"]["no_change_reembedded"] == 0 and report["index_build"]["passages_per_second"] > 0
     scale = report["scale"][0]
     assert scale["exact_flat"]["recall@10"] == 1.0 and 0.0 <= scale["hnsw_m32"]["recall@10"] <= 1.0
     assert {"build_seconds", "memory_mb", "query_ms"} <= set(scale["hnsw_m32"])
+    big = report["scale_end_to_end"]
+    # The replicas are real passages again: as many as asked for (rounded up to whole replicas), each embedded
+    # for real only once.
+    assert big["passages"] >= 60 and big["replicas"] >= 5 and big["embedded_for_real"] < big["passages"]
+    assert big["ask_ms"]["n"] == 3 and big["skipped"] == 0
+    assert {row["target"] for row in report["targets"]} >= {"warm ask p50 ms", "peak RSS of CLI ask, MB"}
+    printed = capsys.readouterr().out
+    assert "warm ask p50 ms" in printed and "before" in printed
+
+
+def test_bench_names_the_sections_it_cannot_run(monkeypatch, engine, tmp_path):
+    """After `make install` alone the comparison libraries are missing: bench says so and runs the rest."""
+    import builtins
+
+    from assistant.bench import BenchPlan, run_bench
+    from assistant.evaluation import load_testset
+
+    real_import = builtins.__import__
+
+    def without_baseline(name, *args, **kwargs):
+        if name.startswith(("llama_index.vector_stores", "pypdf", "hwp_hwpx_parser")):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_baseline)
+    plan = BenchPlan(trials=1, cold_runs=0, clients=0, workers=(), scale_sizes=(), end_to_end_passages=0)
+    items = load_testset(ROOT / "evals" / "seed-qa.jsonl")[:2]
+    report = run_bench(engine, engine.settings.index, items, tmp_path, plan, sections=("baseline", "ask_warm_ms"))
+    assert "baseline" in report["skipped"] and "pip install" in report["skipped"]["baseline"]
+    assert report["ask_warm_ms"]["total"]["n"] == 2

@@ -184,3 +184,34 @@ def test_nothing_indexable_keeps_the_previous_index(tmp_path, embedder, analyzer
     with pytest.raises(NothingIndexedError, match="only.docx"):
         build_index(discover(broken), index, embedder, None, analyzer, ANALYZER)
     assert (index / "current").resolve() == served
+
+
+def test_keyword_index_scores_are_bm25_over_the_postings_and_survive_save_and_load(tmp_path):
+    import math
+
+    from assistant.keyword import B, K1, KeywordIndex
+
+    docs = [["ai", "fabbrica", "fabbrica"], ["fabbrica", "regione"], [], ["ai", "università", "regione", "hub"]]
+    index = KeywordIndex.build(docs)
+    index.save(tmp_path / "bm25")
+    loaded = KeywordIndex.load(tmp_path / "bm25")
+    lengths = [max(1, len(d)) for d in docs]
+    average = sum(lengths) / len(lengths)
+
+    def bm25(query: list[str], row: int) -> float:  # the textbook sum, term by term
+        total = 0.0
+        for term in query:
+            df = sum(term in d for d in docs)
+            if not df:
+                continue
+            tf = docs[row].count(term)
+            idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+            total += idf * tf / (tf + K1 * (1 - B + B * lengths[row] / average))
+        return total
+
+    for query in (["fabbrica"], ["ai", "regione"], ["hub", "hub"], ["nessuno"]):
+        expected = [bm25(query, row) for row in range(len(docs))]
+        assert np.allclose(loaded.scores(query), expected, atol=1e-6)
+    assert loaded.search(["fabbrica"], 5) == sorted(loaded.search(["fabbrica"], 5), key=lambda p: -p[1])
+    assert [row for row, _ in loaded.search(["fabbrica"], 5)] == [0, 1]  # only passages that match
+    assert [row for row, _ in loaded.search(["fabbrica"], 5, np.array([1, 2, 3]))] == [1]

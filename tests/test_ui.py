@@ -201,3 +201,26 @@ def test_eligibility_form_gives_cards_whose_conditions_open_their_passage(page, 
     assert "50 dipendenti" in active.inner_text() and "p. 1" in active.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "eligibility.png"), full_page=True)
+
+
+def test_served_chat_joins_the_api_after_start_and_answers(page, index_dir):
+    """`serve` answers the API first and mounts the chat when Gradio has loaded: that late chat works too."""
+    import time
+
+    from assistant.loadtest import request, running_server
+
+    with running_server(index_dir, workers=2) as server:
+        deadline = time.monotonic() + 60
+        while request(server.url, "GET", "/")[0] != 200:
+            assert time.monotonic() < deadline, "the chat page never replaced the start-up page"
+            time.sleep(0.2)
+        ask(page, server.url, "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?")
+        answer = page.locator("#pa-chat .pa-answer").last
+        assert "500" in answer.inner_text()
+        pids = server.pids
+        assert len(pids) >= 3  # the server and its two answering processes
+    deadline = time.monotonic() + 15
+    while [pid for pid in pids if Path(f"/proc/{pid}").exists()] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:120] for pid in pids if Path(f"/proc/{pid}").exists()}
+    assert not left  # none left behind

@@ -1,8 +1,12 @@
 """The Gradio chat and the JSON API (/api/ask, /api/health), served together by uvicorn."""
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import sys
 import threading
+import time
 from pathlib import Path
 from dataclasses import dataclass, field
 
@@ -12,6 +16,7 @@ from assistant.config import Settings
 from assistant.eligibility.match import match, to_json
 from assistant.errors import AssistantError, IndexMissingError, IndexStaleError
 from assistant.index import corpus_newer_than_index
+from assistant.workers import AnswerPool, default_workers
 from assistant.language import parse_language
 from assistant.pipeline import Engine, ask, open_engine, search
 from assistant.types import Answer, Citation, Language
@@ -87,13 +92,19 @@ class Service:
     engine: Engine | None = None
     problem: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pool: AnswerPool | None = None
 
     @classmethod
-    def start(cls, settings: Settings) -> "Service":
+    def start(cls, settings: Settings, workers: int = 1) -> "Service":
+        """The engine of this process and, for `workers` > 1, that many answering processes beside it."""
+        pool = AnswerPool(settings, workers) if workers > 1 else None  # they load while this process does
         try:
-            return cls(settings, open_engine(settings))
+            engine = open_engine(settings)
         except (IndexMissingError, IndexStaleError) as exc:
+            if pool is not None:
+                pool.close()
             return cls(settings, None, str(exc))
+        return cls(settings, engine, pool=pool)
 
     def original_file(self, doc_id: str) -> Path | None:
         """The file a document was read from, if it lies inside the corpus folder the index was built from."""
@@ -109,6 +120,8 @@ class Service:
     def ask(self, question: str, language: Language | None, k: int | None = None) -> Answer:
         if self.engine is None:
             raise IndexMissingError(self.problem)
+        if self.pool is not None:
+            return self.pool.ask(question, language, k)
         # The C embedding engine and Kiwi are not documented as thread-safe: one question at a time per
         # process; HTTP handling stays concurrent and each request gets its own Answer object.
         with self.lock:
@@ -237,18 +250,36 @@ def build_blocks(service: Service):
 
 def build_app(service: Service):
     """FastAPI app: the JSON API beside the chat page at /."""
+    api = build_api(service)
+    mount_chat(api, service)
+    return api
+
+
+def mount_chat(api, service: Service) -> None:
+    """The Gradio chat at / (importing Gradio alone takes ~4 s on two cores)."""
     import gradio as gr
+
+    gr.mount_gradio_app(api, build_blocks(service), path="/", css=CSS, js=ON_LOAD, footer_links=[])
+
+
+def build_api(service: Service, lifespan=None):
+    """FastAPI app with the JSON API alone."""
     from fastapi import FastAPI, HTTPException
+    from starlette.concurrency import run_in_threadpool
     from fastapi.responses import FileResponse, JSONResponse
 
-    api = FastAPI(title="policy-assistant API")
+    api = FastAPI(title="policy-assistant API", lifespan=lifespan)
 
     @api.post("/api/ask")
-    def api_ask(request: AskRequest):
+    async def api_ask(request: AskRequest):
         if service.engine is None:
             raise HTTPException(status_code=503, detail=service.problem)
         try:
-            answer = service.ask(request.question, parse_language(request.lang), request.k)
+            language = parse_language(request.lang)
+            if service.pool is not None:  # straight to a free answering process, no thread hop
+                answer = await asyncio.wrap_future(service.pool.submit(request.question, language, request.k))
+            else:
+                answer = await run_in_threadpool(service.ask, request.question, language, request.k)
         except AssistantError as exc:
             return JSONResponse(status_code=400 if exc.exit_code == 2 else 500, content={"detail": str(exc)})
         return answer.to_json()
@@ -290,15 +321,70 @@ def build_app(service: Service):
             raise HTTPException(status_code=404, detail=f"no original file for document {doc_id!r}")
         return FileResponse(path, filename=path.name, content_disposition_type="inline")
 
-    return gr.mount_gradio_app(api, build_blocks(service), path="/", css=CSS, js=ON_LOAD, footer_links=[])
+    return api
+
+
+STARTING = ("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=1><title>policy-assistant</title>"
+            "<p>The chat is starting; this page reloads by itself. The API already answers at /api/ask.</p>")
 
 
 def serve(settings: Settings) -> None:
-    """Load once, then serve the chat and the API on settings.serve.host:port until interrupted."""
+    """Load once, then serve the API and the chat on settings.serve.host:port until interrupted. The API answers
+    as soon as the index and models are loaded; the chat page joins it at / once Gradio has loaded (a page that
+    reloads itself stands there meanwhile)."""
+    import contextlib
+
     import uvicorn
+    from fastapi.responses import HTMLResponse
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    service = Service.start(settings)
-    app = build_app(service)
-    print(f"policy-assistant: serving on http://{settings.serve.host}:{settings.serve.port}", flush=True)
-    uvicorn.run(app, host=settings.serve.host, port=settings.serve.port, log_level="warning")
+    workers = settings.serve.workers or default_workers()
+    service = Service.start(settings, workers)
+    loop: list[asyncio.AbstractEventLoop] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        loop.append(asyncio.get_running_loop())
+        yield
+
+    api = build_api(service, lifespan)
+
+    @api.get("/", include_in_schema=False)
+    def starting():
+        return HTMLResponse(STARTING, status_code=503, headers={"Retry-After": "1"})
+
+    placeholder = api.router.routes[-1]
+    # Open chat pages keep a stream open: give them 3 s to finish on shutdown, not forever.
+    server = uvicorn.Server(uvicorn.Config(api, host=settings.serve.host, port=settings.serve.port,
+                                           log_level="warning", timeout_graceful_shutdown=3))
+
+    def add_chat() -> None:
+        mount_chat(api, service)
+        chat = api.router.routes[-1].app
+        while not loop:  # the server's event loop, once it runs
+            time.sleep(0.02)
+
+        async def start_chat() -> None:  # what Gradio runs at start-up; the server started before it was mounted
+            chat.get_blocks().run_startup_events()
+            await chat.get_blocks().run_extra_startup_events()
+
+        asyncio.run_coroutine_threadsafe(start_chat(), loop[0]).result()
+        api.router.routes = [route for route in api.router.routes if route is not placeholder]
+        print("policy-assistant: chat ready", flush=True)
+
+    if service.pool is not None:
+        service.pool.wait_ready()
+    threading.Thread(target=add_chat, name="chat-loader", daemon=True).start()
+    answering = f"{workers} answering processes" if service.pool else "answering in this process"
+    print(f"policy-assistant: serving on http://{settings.serve.host}:{settings.serve.port} ({answering})", flush=True)
+    # uvicorn stops gracefully on SIGINT/SIGTERM, then raises the signal again to the handler it found: make that
+    # one a normal exit, so the answering processes are shut down below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if service.pool is not None:
+            service.pool.close()
+        print("policy-assistant: stopped", flush=True)
