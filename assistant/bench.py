@@ -120,10 +120,11 @@ def bench_baseline(engine: Engine, items: list[TestItem]) -> dict:
     }
 
 
-def _run_measured(argv: list[str], env: dict) -> tuple[float, float, str]:
-    """Run a command; returns (wall seconds, peak RSS MB, stdout)."""
+def _run_measured(argv: list[str], env: dict, show_progress: bool = False) -> tuple[float, float, str]:
+    """Run a command; returns (wall seconds, peak RSS MB, stdout). Its stderr (progress) is shown or dropped."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
+                               env=env, text=True)
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -174,7 +175,7 @@ def bench_scale_end_to_end(engine: Engine, index: Path, questions: list[str], ta
 
     with tempfile.TemporaryDirectory() as folder:
         argv = [sys.executable, "-m", "assistant.scale", "build", str(index), folder, str(target)]
-        wall, peak, out = _run_measured(argv, dict(os.environ))
+        wall, peak, out = _run_measured(argv, dict(os.environ), show_progress=True)
         try:
             built = json.loads(out.strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError) as exc:

@@ -36,7 +36,7 @@ class EmbedSettings(_Part):
 class KeywordSettings(_Part):
     """The keyword (BM25) index."""
 
-    # How Korean text is cut into terms: "light" (particles and endings stripped by rule, with syllable bigrams),
+    # How Korean text is cut into terms: "light" (particles and endings stripped by rule),
     # "kiwi" (morphological analysis: ~4 s and ~500 MB to load) or "ngram" (character bigrams only).
     korean: str = Field("light", pattern="^(light|kiwi|ngram)$")
 

@@ -92,7 +92,7 @@ def write_corpus(source_index: Path, folder: Path, target: int) -> dict:
     return {"replicas": replicas, "source_passages": len(store.chunks), "documents": len(catalog)}
 
 
-def build(source_index: Path, folder: Path, target: int) -> dict:
+def build(source_index: Path, folder: Path, target: int, progress: bool = True) -> dict:
     """Write the corpus, then index it with the settings' models and vector settings; returns the figures."""
     from .config import load_settings
     from .embed import load_embedder
@@ -104,10 +104,14 @@ def build(source_index: Path, folder: Path, target: int) -> dict:
     started = time.perf_counter()
     written = write_corpus(source_index, folder / "corpus", target)
     write_seconds = time.perf_counter() - started
+    from .progress import Reporter
+
     embedder = ReplayEmbedder(load_embedder(settings.embed.model, settings.embed.threads))
-    report = build_index(discover(folder / "corpus"), folder / "index", embedder, None,
-                         load_analyzer(settings.keyword.korean), settings.keyword.korean, ocr=False,
-                         vectors=settings.vectors, batch_size=settings.embed.batch_size)
+    with Reporter(enabled=progress) as reporter:
+        report = build_index(discover(folder / "corpus"), folder / "index", embedder, None,
+                             load_analyzer(settings.keyword.korean), settings.keyword.korean, ocr=False,
+                             vectors=settings.vectors, batch_size=settings.embed.batch_size,
+                             progress=reporter.update)
     return {**written, "write_seconds": write_seconds, "passages": report.passages, "documents": report.documents,
             "build_seconds": report.seconds, "embedded_for_real": embedder.computed, "replayed": embedder.replayed,
             "skipped": len(report.skipped)}
