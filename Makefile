@@ -6,7 +6,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: install install-dev index run serve test eval bench system-deps clean
+.PHONY: install install-dev index run serve test eval bench loadtest system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ eval: index
 
 bench: install-dev index
 	$(BIN)/policy-assistant bench --out bench.json
+
+# 50 clients for 60 s against a server with one worker, then one per core; every answer checked.
+loadtest: index
+	$(BIN)/policy-assistant loadtest --workers 1 --workers 0 --clients 50 --seconds 60 --out reports/loadtest.json
 
 clean:
 	rm -rf $(VENV) index/current index/build-* reports .pytest_cache

@@ -78,6 +78,21 @@ def gold_rank(hits: list[Hit], gold: Iterable[str]) -> int | None:
     return None
 
 
+def evidence_rank(hits: list[Hit], item: TestItem) -> int | None:
+    """1-based rank of the first passage that answers the item: a gold passage when the item names them, else a
+    passage of the item's document (or a translation of it) holding every expected fact."""
+    if item.gold:
+        return gold_rank(hits, item.gold)
+    if not (item.doc and item.expected_facts):
+        return None
+    for rank, hit in enumerate(hits, 1):
+        text = hit.chunk.embed_text
+        if item.doc in (hit.chunk.doc_id, hit.chunk.group_id) and all(fact_present(f, text)
+                                                                        for f in item.expected_facts):
+            return rank
+    return None
+
+
 def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "",
                crosslingual: bool = False, held_out: str = "") -> ItemResult:
     """Score one answer (None when asking failed with `error`)."""

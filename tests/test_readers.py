@@ -161,3 +161,18 @@ def test_encrypted_hwp_is_named(tmp_path):
     path = write_hwp(tmp_path / "locked.hwp", hwp_paragraph("비밀"), flags=0b11)
     with pytest.raises(UnreadableDocumentError, match="encrypted"):
         read_document(path)
+
+
+def test_html_text_outside_a_closed_body_is_read(tmp_path):
+    # Published pages close <body> early and put the act after it; a parser then leaves it outside <body>.
+    page = tmp_path / "act.html"
+    page.write_text(
+        "<html><head><title>Decreto</title></head><body><nav><a href='/'>Home</a> <a href='/cerca'>Cerca</a></nav>"
+        "<h1>Decreto 12 marzo 2024</h1></body></html>"
+        "<div id='testo'><h2>Art. 1</h2><p>Il contributo massimo è di 5.000 euro per impresa.</p>"
+        "<p>La domanda si presenta entro il 30 giugno 2024.</p></div>", encoding="utf-8")
+    reading = blocks_of(page)
+    texts = [b.text for b in reading.blocks]
+    assert "Il contributo massimo è di 5.000 euro per impresa." in texts
+    assert by_text(reading.blocks, "30 giugno").locator.startswith("Art. 1")
+    assert not any("Home" in t or "Decreto" == t for t in texts)  # navigation and <title> are not content

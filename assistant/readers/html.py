@@ -82,7 +82,14 @@ def _main_root(soup):
     articles = soup.find_all("article")
     if len(articles) == 1 and articles[0].get_text(strip=True):
         return articles[0]
-    return soup.body or soup
+    body = soup.body
+    if body is not None and len(body.get_text(" ", strip=True)) >= 0.9 * len(soup.get_text(" ", strip=True)):
+        return body
+    # Malformed pages (a stray </body>, content after </html>) leave text outside <body> once parsed: read the
+    # whole document then, without its <head>.
+    for head in soup("head"):
+        head.decompose()
+    return soup
 
 
 def _text(element, skip=("ul", "ol", "table", "dl")) -> str:
