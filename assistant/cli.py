@@ -326,7 +326,7 @@ def _eval(args: argparse.Namespace) -> int:
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
-    engine = open_engine(settings)
+    engine = open_engine(settings, selector=not args.by_document)
     documents = engine.store.documents
     crossing = lambda item: bool(item.doc) and item.doc in documents and documents[item.doc].language is not item.lang  # noqa: E731
     with Reporter(enabled=not args.quiet) as reporter:
@@ -388,7 +388,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     with Reporter(enabled=not args.quiet) as reporter:
         for testset, index in sets:
             items = load_testset(testset)
-            engine = open_engine(load_settings(index=index))
+            engine = open_engine(load_settings(index=index), selector=False)
             named = {i.doc for i in items if i.doc}
             if named and not named & set(engine.store.documents):
                 raise ConfigError(f"the index at '{index}' holds none of the documents '{testset}' asks about "

@@ -17,7 +17,7 @@ from .eligibility.match import match
 from .eligibility.vocabulary import ProfileError, Vocabulary, load_vocabulary
 from .question import Asks, Cues, Question, analyse_question, load_cues
 from .retrieve import retrieve
-from .selector import Selector, load_selector
+from .selector import Selector, load_selector, untrained_selector
 from .text import Analyzer, load_analyzer
 from .types import Answer, Hit, Language
 
@@ -40,8 +40,9 @@ class Engine:
         self.idf = self.store.idf
 
 
-def open_engine(settings: Settings, index_dir: Path | None = None) -> Engine:
-    """Load the index and the models the settings name; fail early when they do not match."""
+def open_engine(settings: Settings, index_dir: Path | None = None, selector: bool = True) -> Engine:
+    """Load the index and the models the settings name; fail early when they do not match. Without `selector`
+    (for `calibrate`, which trains one) the answer selector is an untrained placeholder."""
     from concurrent.futures import ThreadPoolExecutor
 
     index_dir = index_dir or settings.index
@@ -51,8 +52,9 @@ def open_engine(settings: Settings, index_dir: Path | None = None) -> Engine:
         embedder = pending.result()
     check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
-    selector = load_selector(settings.answer.selector) if settings.answer.selector else load_selector()
-    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=selector)
+    chosen = (load_selector(Path(settings.answer.selector) if settings.answer.selector else None)) if selector \
+        else untrained_selector()
+    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=chosen)
 
 
 def clean_question(question: str, max_chars: int) -> str:

@@ -94,3 +94,13 @@ def load_selector(path: Path | None = None) -> Selector:
     meta = {k: v for k, v in data.items() if k not in ("version", "ranker", "chooser", "confidence", "threshold")}
     return Selector(LinearModel.from_json(data["ranker"]), LinearModel.from_json(data["chooser"]),
                     LinearModel.from_json(data["confidence"]), float(data["threshold"]), meta)
+
+
+def untrained_selector() -> Selector:
+    """A placeholder with every weight zero (refuses everything): what `calibrate` starts from, so that training
+    never needs a selector that matches the current features."""
+    def zero(names: tuple[str, ...]) -> LinearModel:
+        n = len(names)
+        return LinearModel(names, np.zeros(n, np.float32), np.ones(n, np.float32), np.zeros(n, np.float32), -5.0)
+
+    return Selector(zero(PASSAGE_FEATURES), zero(FEATURES), zero(CONFIDENCE_FEATURES), 1.0)

@@ -71,3 +71,18 @@ def test_threshold_weighs_wrong_answers_more_than_refusals():
     outcomes = [(0.9, True), (0.8, True), (0.6, False), (0.55, True), (0.3, False), (0.2, False), (0.1, None)]
     assert calibrate.choose_threshold(outcomes, wrong_cost=1.5) == 0.8  # answering at 0.55 would add one wrong too
     assert calibrate.choose_threshold(outcomes, wrong_cost=0.1) <= 0.55
+
+
+def test_calibrate_does_not_need_a_selector_that_matches(testset, fixture_engine, tmp_path, monkeypatch, capsys):
+    # After the features change, the configured selector no longer loads; calibrate must still train a new one.
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps({"version": 0, "ranker": {}, "chooser": {}, "confidence": {}, "threshold": 0.5}),
+                     encoding="utf-8")
+    monkeypatch.setenv("POLICY_ASSISTANT_ANSWER__SELECTOR", str(stale))
+    index = str(fixture_engine.settings.index)
+    assert main(["ask", "Entro quando si presentano le domande?", "--index", index]) == 2
+    assert "Train it again with: policy-assistant calibrate" in capsys.readouterr().err
+    out = tmp_path / "new.json"
+    assert main(["calibrate", str(testset), "--index", index, "--out", str(out), "--quiet"]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["version"] == 3
+    assert main(["eval", str(testset), "--index", index, "--by-document", "--out", str(tmp_path / "r"), "--quiet"]) == 0
