@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from .config import Settings
@@ -80,11 +80,12 @@ class AnswerPool:
                 else:
                     os.environ[name] = value
 
-    def wait_ready(self) -> "AnswerPool":
-        """Return once every worker has loaded its engine; raise if one could not."""
-        wait(self._started)
+    def wait_ready(self, every: bool = False) -> "AnswerPool":
+        """Return once a worker has loaded its engine and can answer (`every`: once all have); raise if one could
+        not. Questions asked meanwhile wait in the pool's queue for the first free worker."""
+        done, _ = wait(self._started, return_when=ALL_COMPLETED if every else FIRST_COMPLETED)
         try:
-            for future in self._started:
+            for future in done:
                 future.result()
         except BrokenProcessPool as exc:
             raise AssistantError(f"an answering process failed to start ({exc}). Run `policy-assistant ask` once "
