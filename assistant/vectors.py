@@ -84,5 +84,7 @@ def load_vectors(folder: Path, name: str, ef_search: int = 64) -> VectorSearch:
     if graph_path.is_file():
         import faiss
 
-        hnsw = faiss.read_index(str(graph_path))
+        # The graph's copy of the vectors is memory-mapped from the file, not read: loading takes milliseconds,
+        # and processes serving the same index share those pages.
+        hnsw = faiss.read_index(str(graph_path), faiss.IO_FLAG_MMAP_IFC)
     return VectorSearch(vectors, hnsw, ef_search)
