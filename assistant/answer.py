@@ -144,6 +144,17 @@ def best_candidate(candidates: list[Candidate], selector: Selector) -> tuple[int
     return index, float(confidence)
 
 
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def other_year(question: Question, sentence: str) -> bool:
+    """The question asks about a year and the sentence speaks of other years only ("in 2016?" answered by a 2015
+    figure): a hard gate, like the verifier, whatever the selector's confidence."""
+    asked = {f for f in question.figures if _YEAR.match(f)}
+    said = {f for f in numbers(sentence) if _YEAR.match(f)}
+    return bool(asked) and bool(said) and not asked & said
+
+
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:
     """The shortest part of a long sentence that holds the fact and reads on its own: the clause with the fact
     (and most of the question's terms), widened with its neighbours while it fits in `limit` characters."""
@@ -243,7 +254,7 @@ def compose_answer(question: Question, hits: list[Hit], store, selector: Selecto
         return refusal(question.text, question.language, chosen, hits, store.documents), candidates
     index, confidence = best_candidate(candidates, selector)
     best = replace(candidates[index], probability=confidence)
-    if confidence < limit:
+    if confidence < limit or other_year(question, best.sentence.text):
         return refusal(question.text, question.language, chosen, hits, store.documents), candidates
     text = answer_text(question, best, store.documents, cues)
     citation = _citation(1, best.chunk, _hit_score(best.chunk, hits), store.documents)

@@ -15,8 +15,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, gather_candidates, passages_for,
-                     refusal, verify_answer)
+from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, gather_candidates, other_year,
+                     passages_for, refusal, verify_answer)
 from .errors import AssistantError
 from .evaluation import fact_present
 from .features import FEATURES, confidence_features
@@ -188,9 +188,9 @@ def answer_with(example: Example, choice: Choice, selector: Selector) -> Answer 
     if not choice.candidates:
         return denial
     index, probability = best_candidate(choice.candidates, selector)
-    if probability < selector.threshold:
-        return denial
     best = choice.candidates[index]
+    if probability < selector.threshold or other_year(example.question, best.sentence.text):
+        return denial
     text = answer_text(example.question, best, store.documents, engine.cues)
     answer = Answer(item.question, item.lang, text, True,
                     (_citation(1, best.chunk, _hit_score(best.chunk, choice.hits), store.documents),), timings)

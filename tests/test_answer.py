@@ -106,3 +106,17 @@ def test_question_is_understood_once_and_embedded_once(engine, monkeypatch):
     ask(engine, "How many AI factories by 2030?")
     assert len(calls) == 1
     assert understand(engine, "How many AI factories by 2030?", Language.EN).counted == ("facto",)
+
+
+def test_a_question_about_one_year_is_not_answered_with_another(fixture_engine):
+    from assistant.answer import other_year
+
+    question = understand(fixture_engine, "How much was invested in 2016?", Language.EN)
+    assert other_year(question, "In 2015 the investment was about $1.1 billion.")
+    assert not other_year(question, "Investment grew from $1.1 billion in 2015 to $1.2 billion in 2016.")
+    assert not other_year(question, "The investment was about $1.1 billion.")  # no year said: the selector decides
+    assert not other_year(understand(fixture_engine, "How much was invested?", Language.EN), "In 2015, $1.1 billion.")
+    # End to end: the fixture call closes on 30 June 2025; asked about 2026, the assistant does not give that date.
+    assert "30 giugno 2025" in ask(fixture_engine, "Entro quando si presentano le domande?").answer
+    answer = ask(fixture_engine, "Entro quando si presentano le domande per il 2027?")
+    assert not answer.grounded and "2025" not in answer.answer, answer.answer
