@@ -95,6 +95,24 @@ class IndexStore:
         for chunk in self.chunks:
             self._aligned.setdefault(chunk.align_key, {})[chunk.language] = chunk
         self.position = {chunk.chunk_id: i for i, chunk in enumerate(self.chunks)}
+        # Each passage's document and language as small integers, so that a filter is one vectorised comparison
+        # rather than a pass over every passage in Python.
+        self._doc_codes = {doc_id: n for n, doc_id in enumerate(dict.fromkeys(c.doc_id for c in self.chunks))}
+        self._doc_of = np.fromiter((self._doc_codes[c.doc_id] for c in self.chunks), np.int32, len(self.chunks))
+        self._languages = list(Language)
+        self._language_of = np.fromiter((self._languages.index(c.language) for c in self.chunks), np.int8,
+                                        len(self.chunks))
+
+    def positions(self, doc_ids: set[str] | None = None, languages: set[Language] | None = None) -> np.ndarray | None:
+        """The sorted positions of the passages a filter keeps (by document and/or language); None: no filter."""
+        if not doc_ids and not languages:
+            return None
+        keep = np.ones(len(self.chunks), dtype=bool)
+        if doc_ids:
+            keep &= np.isin(self._doc_of, [self._doc_codes[d] for d in doc_ids if d in self._doc_codes])
+        if languages:
+            keep &= np.isin(self._language_of, [self._languages.index(lang) for lang in languages])
+        return np.flatnonzero(keep)
 
     def neighbours(self, chunk_id: str) -> tuple[str, str]:
         """The text of the passages just before and after one, in the same document ("" at either end)."""
@@ -114,7 +132,9 @@ class IndexStore:
 
 def document_fingerprint(document: Document, original: str = "") -> str:
     """Hash of everything that decides a document's passages: its file's bytes, its catalog entry, the reader
-    and splitter versions, whether scanned pages can be read, and (for a translation) its original's fingerprint."""
+    and splitter versions, whether scanned pages can be read, the cue tables its sentences are analysed with, and
+    (for a translation) its original's fingerprint."""
+    from .question import cues_digest
     from .readers import READER_VERSION
     from .readers.pdf import tesseract_available
 
@@ -124,7 +144,7 @@ def document_fingerprint(document: Document, original: str = "") -> str:
             digest.update(block)
     entry = {key: value for key, value in asdict(document).items() if key != "blocks"}
     settings = [READER_VERSION, SPLIT_VERSION, TARGET_TOKENS, MAX_TOKENS, original,
-                document.format == "pdf" and tesseract_available()]
+                document.format == "pdf" and tesseract_available(), cues_digest()]
     digest.update(json.dumps([entry, settings], sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     return digest.hexdigest()
 

@@ -159,11 +159,6 @@ def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = N
                     allowed=_allowed(engine.store, doc_ids, languages), idf=engine.idf)
 
 
-def _allowed(store: IndexStore, doc_ids: set[str] | None, languages: set[Language] | None) -> set[int] | None:
-    """Positions of the passages a filter keeps; None when there is no filter."""
-    if not doc_ids and not languages:
-        return None
-    return {
-        i for i, chunk in enumerate(store.chunks)
-        if (not doc_ids or chunk.doc_id in doc_ids) and (not languages or chunk.language in languages)
-    }
+def _allowed(store: IndexStore, doc_ids: set[str] | None, languages: set[Language] | None) -> np.ndarray | None:
+    """Sorted positions of the passages a filter keeps; None when there is no filter."""
+    return store.positions(doc_ids, languages)

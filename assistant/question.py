@@ -37,10 +37,14 @@ class Cues:
     frame: frozenset[str]
     filler: frozenset[str]
     figure: frozenset[str]  # words that ask for a figure of no other kind ("number", "percentuale", "번호")
+    # Editorial notes that are not facts of the text (a statute's amendment history: "<개정 2020.6.9>").
+    annotations: tuple[re.Pattern, ...] = ()
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
-        """The kinds of fact a sentence holds, by this language's evidence patterns."""
+        """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
         text = unicodedata.normalize("NFKC", sentence)
+        for pattern in self.annotations:
+            text = pattern.sub(" ", text)
         return frozenset(kind for kind, patterns in self.evidence.items() if any(p.search(text) for p in patterns))
 
 
@@ -55,7 +59,7 @@ def load_cues() -> dict[Language, Cues]:
         evidence = {Asks(name): compile_all(patterns) for name, patterns in data["evidence"].items()}
         words = data["words"]
         tables[language] = Cues(asks, evidence, frozenset(words["frame"]), frozenset(words["question"]),
-                                frozenset(words["figure"]))
+                                frozenset(words["figure"]), compile_all(data.get("annotations", {}).get("patterns", [])))
     return tables
 
 
@@ -157,3 +161,14 @@ def anchor_terms(text: str, names: frozenset[str], language: Language, analyzer:
     words = [*names, *foreign]
     terms = [t for word in words for t in analyzer.terms(word, Language.KO if _HANGUL_WORD.fullmatch(word) else language)]
     return tuple(dict.fromkeys(t for t in terms if not t.isdigit() or len(t) > 2))
+
+
+def cues_digest() -> str:
+    """A hash of the packaged cue tables: sentences analysed with other tables are analysed again at the next build."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    folder = resources.files("assistant") / "cues"
+    for language in Language:
+        digest.update((folder / f"{language.value}.toml").read_bytes())
+    return digest.hexdigest()[:16]

@@ -55,11 +55,11 @@ class Pool:
     second_scores: list[float]
 
 
-def gather_pool(question: Question, store: IndexStore, settings: RetrieveSettings, allowed: set[int] | None = None,
+def gather_pool(question: Question, store: IndexStore, settings: RetrieveSettings, allowed: np.ndarray | None = None,
                 idf: dict[str, float] | None = None) -> Pool:
     """The passages the four searches find (up to `settings.pool`), each with PASSAGE_FEATURES."""
     idf = idf or {}
-    rows = None if allowed is None else np.fromiter(sorted(allowed), dtype=np.int64, count=len(allowed))
+    rows = None if allowed is None else np.asarray(allowed, dtype=np.int64)
     scores, ids = store.vectors.search(question.vector, settings.pool, rows)
     vector_scores = {int(i): float(s) for i, s in zip(ids, scores)}
     vector_ranking = list(vector_scores)
@@ -132,8 +132,8 @@ def rank_pool(pool: Pool, store: IndexStore, ranker, k: int, w_second: float = 0
 
 
 def retrieve(question: Question, store: IndexStore, settings: RetrieveSettings, ranker, k: int | None = None,
-             allowed: set[int] | None = None, idf: dict[str, float] | None = None) -> list[Hit]:
-    """The `k` best passages for the question; `allowed` restricts the search to those positions (filters)."""
+             allowed: np.ndarray | None = None, idf: dict[str, float] | None = None) -> list[Hit]:
+    """The `k` best passages for the question; `allowed` (sorted positions) restricts the search to them (filters)."""
     if not store.chunks:
         return []
     pool = gather_pool(question, store, settings, allowed, idf)

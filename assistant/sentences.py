@@ -87,14 +87,20 @@ class SentenceStore:
         # The passage each sentence row belongs to.
         self.owner = np.repeat(np.arange(len(self._starts) - 1, dtype=np.int32), np.diff(self._starts))
 
-    def rows_of(self, chunks: Sequence[int]) -> np.ndarray:
-        """The sentence rows of some passages (to filter a sentence search)."""
-        return np.concatenate([np.arange(*self.range(c)) for c in chunks]) if len(chunks) else np.zeros(0, np.int64)
+    def rows_of(self, chunks: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The sentence rows of some passages, in order (to filter a sentence search)."""
+        chunks = np.asarray(chunks, dtype=np.int64)
+        starts = self._starts[chunks].astype(np.int64)
+        lengths = self._starts[chunks + 1].astype(np.int64) - starts
+        if not len(chunks) or not lengths.sum():
+            return np.zeros(0, np.int64)
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return np.arange(int(lengths.sum()), dtype=np.int64) + offsets
 
     def search(self, vector: np.ndarray, depth: int, allowed: Sequence[int] | None = None) -> list[tuple[int, float]]:
         """Passages ranked by their best sentence for the question vector: (passage position, cosine);
         `allowed` restricts it to those passages."""
-        rows = None if allowed is None else self.rows_of(sorted(allowed))
+        rows = None if allowed is None else self.rows_of(np.sort(np.asarray(allowed, dtype=np.int64)))
         scores, ids = self.index.search(vector, depth, rows)
         best: dict[int, float] = {}
         for row, score in zip(ids, scores):

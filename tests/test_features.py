@@ -92,3 +92,17 @@ def test_cross_lingual_and_korean_date_evidence(analyzer, cues):
     s = sentence("신청 기간은 2025년 3월 31일까지입니다.", "ko", analyzer, cues)
     row = features(q, s)
     assert row["cross_lingual"] == 1.0 and row["evidence_date"] == 1.0
+
+
+def test_editorial_notes_are_not_facts_and_sums_need_no_currency_sign():
+    from assistant.question import Asks, load_cues
+    from assistant.types import Language
+
+    cues = load_cues()
+    # A statute's amendment history is not a date the text states.
+    assert Asks.DATE not in cues[Language.KO].evidence_kinds("예비비는 별도로 세입세출예산에 계상할 수 있다. <개정 2020.6.9>")
+    assert Asks.DATE in cues[Language.KO].evidence_kinds("회계연도는 매년 1월 1일에 시작한다. [본조신설 2010.5.17]")
+    # A sum written with thousands and cents is an amount even without "euro" or "$".
+    assert Asks.AMOUNT in cues[Language.IT].evidence_kinds("un massimo pari a 300.000,00 ed un minimo pari a 70.000,00")
+    assert Asks.AMOUNT in cues[Language.EN].evidence_kinds("a maximum of 300,000.00 per award")
+    assert Asks.AMOUNT not in cues[Language.IT].evidence_kinds("Sono ammessi 300 progetti nel 2025.")

@@ -69,7 +69,7 @@ def test_hnsw_search_finds_the_exact_neighbours_and_filters_inside_the_graph(tmp
     assert len(rows) == 10 and all(r % 2 == 0 for r in rows)
 
 
-def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, embedder, second, analyzer):
+def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, embedder, second, analyzer, monkeypatch):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     first = build(corpus, tmp_path / "index", embedder, second, analyzer)
@@ -89,6 +89,13 @@ def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, emb
         j = before.position[after.chunks[i].chunk_id]
         assert np.array_equal(after.vectors.reconstruct(i), before.vectors.reconstruct(j))
     assert len(list((tmp_path / "index").glob("build-*"))) == 1  # the replaced build is removed
+
+    # New cue tables (what counts as a date, an amount…): every document's sentences are analysed again.
+    import assistant.question as question_module
+
+    monkeypatch.setattr(question_module, "cues_digest", lambda: "other tables")
+    fourth = build(corpus, tmp_path / "index", embedder, second, analyzer)
+    assert fourth.changed and fourth.embedded == 12
 
 
 def test_killed_build_leaves_the_previous_index_answering(tmp_path, embedder, second, analyzer):

@@ -54,7 +54,11 @@ def test_keyword_search_matches_bare_korean_noun(engine):
 
 def test_document_filter_restricts_hits(engine):
     query = understand(engine, "AI factories 2030", Language.EN)
-    allowed = {i for i, c in enumerate(engine.store.chunks) if c.doc_id == "motie-2026-work-plan-ko"}
+    allowed = engine.store.positions({"motie-2026-work-plan-ko"})
+    assert list(allowed) == [i for i, c in enumerate(engine.store.chunks) if c.doc_id == "motie-2026-work-plan-ko"]
+    english = engine.store.positions({"motie-2026-work-plan-ko", "motie-2026-work-plan-en"}, {Language.EN})
+    assert list(english) == [i for i, c in enumerate(engine.store.chunks) if c.doc_id == "motie-2026-work-plan-en"]
+    assert engine.store.positions() is None
     hits = retrieve(query, engine.store, RetrieveSettings(), engine.selector.ranker, allowed=allowed, idf=engine.idf)
     assert hits and {h.chunk.doc_id for h in hits} == {"motie-2026-work-plan-ko"}
 
