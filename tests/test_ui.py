@@ -195,6 +195,8 @@ def test_eligibility_form_gives_cards_whose_conditions_open_their_passage(page, 
     card.wait_for()
     assert "Bando per la ricerca 2025" in card.inner_text()
     assert page.locator('#pa-el-results .pa-card[data-verdict="unknown"]').count() == 1  # youth rent: age unknown
+    assert page.locator('#pa-el-results .pa-card[data-verdict="unknown"] .pa-missing').count() == 1
+    assert page.locator('#pa-el-results .pa-card[data-verdict="not_eligible"] .pa-missing').count() == 0
     card.locator("a.pa-cite").nth(1).click()
     active = page.locator("#pa-el-results .pa-sources .pa-source.pa-active")
     active.wait_for(state="visible")

@@ -41,8 +41,10 @@ def result_html(result: dict, service) -> str:
             items.append(f'<li class="pa-condition" data-met="{condition["met"]}">{MARK[condition["met"]]} '
                          f'<b>{escape(condition["label"])}</b> <code>{escape(condition["rule"])}</code> — '
                          f'«{escape(condition["text"])}»{link}</li>')
+        # Facts still needed, for a programme not yet decided (one already ruled out needs no more).
+        undecided = programme["missing"] and programme["verdict"] == "unknown"
         missing = (f'<div class="pa-missing">{escape(service.engine.vocabulary.label(language, "words", "missing"))}: '
-                   f'{escape(", ".join(programme["missing_labels"]))}</div>') if programme["missing"] else ""
+                   f'{escape(", ".join(programme["missing_labels"]))}</div>') if undecided else ""
         cards.append(
             f'<div class="pa-card {VERDICT_STYLE[programme["verdict"]]}" data-verdict="{programme["verdict"]}">'
             f'<div class="pa-card-title">{escape(programme["title"])}</div>'
