@@ -122,15 +122,30 @@ def bench_baseline(engine: Engine, items: list[TestItem]) -> dict:
     }
 
 
+# Runs a command from a small process and reports its wall time and peak RSS. A child forked straight from the
+# bench (hundreds of MB with its engine loaded) would inherit the bench's size in its ru_maxrss: Linux carries the
+# old address space's high-water mark across fork and exec.
+_MEASURE = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run_measured(argv: list[str], env: dict, show_progress: bool = False) -> tuple[float, float, str]:
     """Run a command; returns (wall seconds, peak RSS MB, stdout). Its stderr (progress) is shown or dropped."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
-                               env=env, text=True)
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, out
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "measured"
+        process = subprocess.run([sys.executable, "-S", "-c", _MEASURE, str(report), *argv], stdout=subprocess.PIPE,
+                                 stderr=None if show_progress else subprocess.DEVNULL, env=env, text=True)
+        wall, peak_kb = report.read_text().split()
+    return float(wall), int(peak_kb) / 1024, process.stdout
 
 
 def bench_cold_start(index: Path, question: str, runs: int) -> dict:
