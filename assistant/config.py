@@ -1,16 +1,12 @@
 """One settings object: defaults → policy-assistant.toml → POLICY_ASSISTANT_* environment → flags."""
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
 
 CONFIG_FILE = "policy-assistant.toml"
 
@@ -95,15 +91,8 @@ class UiSettings(_Part):
     )
 
 
-class Settings(BaseSettings):
-    """All settings; build once in an entry point and pass the parts down."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="POLICY_ASSISTANT_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        toml_file=CONFIG_FILE,
-    )
+class Settings(_Part):
+    """All settings; build once in an entry point (`load_settings`) and pass the parts down."""
 
     corpus: Path = Path("corpus")
     index: Path = Path("index")
@@ -115,28 +104,68 @@ class Settings(BaseSettings):
     serve: ServeSettings = ServeSettings()
     ui: UiSettings = UiSettings()
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Earlier sources win: flags (init) over environment over the TOML file over defaults.
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+ENV_PREFIX = "POLICY_ASSISTANT_"
+ENV_NESTING = "__"  # POLICY_ASSISTANT_EMBED__MODEL → embed.model
+
+
+def environment_values(environ: Mapping[str, str]) -> dict:
+    """The settings named by POLICY_ASSISTANT_* variables, nested at "__" (case does not matter); a value written
+    as JSON (a list, an object) is read as JSON. Variables naming no setting are left alone."""
+    values: dict = {}
+    for name, raw in environ.items():
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        path = name[len(ENV_PREFIX):].lower().split(ENV_NESTING)
+        if path[0] not in Settings.model_fields or not all(path):
+            continue
+        value: Any = raw
+        if raw.strip()[:1] in ("[", "{"):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                pass
+        node = values
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[path[-1]] = value
+    return values
+
+
+def _merged(base: dict, top: dict) -> dict:
+    """`top` over `base`, nested tables merged key by key."""
+    out = dict(base)
+    for key, value in top.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read settings from all sources; `overrides` are command-line flags (None values are ignored)."""
+    """Read settings from all sources, later ones winning: defaults, policy-assistant.toml in the working
+    directory, POLICY_ASSISTANT_* variables, then `overrides` (command-line flags; None values are ignored)."""
+    import tomllib
+
     from pydantic import ValidationError
 
     from .errors import ConfigError
 
-    clean = {k: v for k, v in overrides.items() if v is not None}
+    layers = []
+    file = Path(CONFIG_FILE)
+    if file.is_file():
+        try:
+            layers.append(tomllib.loads(file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {CONFIG_FILE}: {exc}. Fix it, or move it away to use the defaults.") from exc
+    layers.append(environment_values(os.environ))
+    layers.append({k: v for k, v in overrides.items() if v is not None})
+    merged: dict = {}
+    for layer in layers:
+        merged = _merged(merged, layer)
     try:
-        return Settings(**clean)
+        return Settings(**merged)
     except ValidationError as exc:
         raise ConfigError(
             f"invalid settings: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}. "
