@@ -155,6 +155,11 @@ def other_year(question: Question, sentence: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
+def may_answer(question: Question, best: Candidate, confidence: float, threshold: float) -> bool:
+    """Whether the chooser's best candidate may answer: confident enough, and not about another year."""
+    return confidence >= threshold and not other_year(question, best.sentence.text)
+
+
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:
     """The shortest part of a long sentence that holds the fact and reads on its own: the clause with the fact
     (and most of the question's terms), widened with its neighbours while it fits in `limit` characters."""
@@ -254,7 +259,7 @@ def compose_answer(question: Question, hits: list[Hit], store, selector: Selecto
         return refusal(question.text, question.language, chosen, hits, store.documents), candidates
     index, confidence = best_candidate(candidates, selector)
     best = replace(candidates[index], probability=confidence)
-    if confidence < limit or other_year(question, best.sentence.text):
+    if not may_answer(question, best, confidence, limit):
         return refusal(question.text, question.language, chosen, hits, store.documents), candidates
     text = answer_text(question, best, store.documents, cues)
     citation = _citation(1, best.chunk, _hit_score(best.chunk, hits), store.documents)

@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, gather_candidates, other_year,
+from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, gather_candidates, may_answer,
                      passages_for, refusal, verify_answer)
 from .errors import AssistantError
 from .evaluation import fact_present
@@ -189,7 +189,7 @@ def answer_with(example: Example, choice: Choice, selector: Selector) -> Answer 
         return denial
     index, probability = best_candidate(choice.candidates, selector)
     best = choice.candidates[index]
-    if probability < selector.threshold or other_year(example.question, best.sentence.text):
+    if not may_answer(example.question, best, probability, selector.threshold):
         return denial
     text = answer_text(example.question, best, store.documents, engine.cues)
     answer = Answer(item.question, item.lang, text, True,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import math
@@ -67,6 +68,9 @@ class BuildReport:
     warnings: tuple[str, ...] = ()
 
 
+_LANGUAGES = list(Language)
+
+
 @dataclass
 class IndexStore:
     """A loaded index: passages, documents, both vector sets, the keyword index and the manifest."""
@@ -95,23 +99,26 @@ class IndexStore:
         for chunk in self.chunks:
             self._aligned.setdefault(chunk.align_key, {})[chunk.language] = chunk
         self.position = {chunk.chunk_id: i for i, chunk in enumerate(self.chunks)}
-        # Each passage's document and language as small integers, so that a filter is one vectorised comparison
-        # rather than a pass over every passage in Python.
-        self._doc_codes = {doc_id: n for n, doc_id in enumerate(dict.fromkeys(c.doc_id for c in self.chunks))}
-        self._doc_of = np.fromiter((self._doc_codes[c.doc_id] for c in self.chunks), np.int32, len(self.chunks))
-        self._languages = list(Language)
-        self._language_of = np.fromiter((self._languages.index(c.language) for c in self.chunks), np.int8,
-                                        len(self.chunks))
+
+    @functools.cached_property
+    def _filter_codes(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Each passage's document and language as small integers, so that a filter is one vectorised comparison
+        rather than a pass over every passage in Python; made at the first filter, not at load."""
+        doc_codes = {doc_id: n for n, doc_id in enumerate(dict.fromkeys(c.doc_id for c in self.chunks))}
+        doc_of = np.fromiter((doc_codes[c.doc_id] for c in self.chunks), np.int32, len(self.chunks))
+        language_of = np.fromiter((_LANGUAGES.index(c.language) for c in self.chunks), np.int8, len(self.chunks))
+        return doc_codes, doc_of, language_of
 
     def positions(self, doc_ids: set[str] | None = None, languages: set[Language] | None = None) -> np.ndarray | None:
         """The sorted positions of the passages a filter keeps (by document and/or language); None: no filter."""
         if not doc_ids and not languages:
             return None
+        doc_codes, doc_of, language_of = self._filter_codes
         keep = np.ones(len(self.chunks), dtype=bool)
         if doc_ids:
-            keep &= np.isin(self._doc_of, [self._doc_codes[d] for d in doc_ids if d in self._doc_codes])
+            keep &= np.isin(doc_of, [doc_codes[d] for d in doc_ids if d in doc_codes])
         if languages:
-            keep &= np.isin(self._language_of, [self._languages.index(lang) for lang in languages])
+            keep &= np.isin(language_of, [_LANGUAGES.index(lang) for lang in languages])
         return np.flatnonzero(keep)
 
     def neighbours(self, chunk_id: str) -> tuple[str, str]:

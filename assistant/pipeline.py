@@ -52,8 +52,10 @@ def open_engine(settings: Settings, index_dir: Path | None = None, selector: boo
         embedder = pending.result()
     check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
-    chosen = (load_selector(Path(settings.answer.selector) if settings.answer.selector else None)) if selector \
-        else untrained_selector()
+    if selector:
+        chosen = load_selector(Path(settings.answer.selector) if settings.answer.selector else None)
+    else:
+        chosen = untrained_selector()
     return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=chosen)
 
 
@@ -107,7 +109,7 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     mark = time.perf_counter()
     question = understand(engine, text, language)
     hits: list[Hit] = retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
-                               allowed=_allowed(engine.store, doc_ids, None), idf=engine.idf)
+                               allowed=engine.store.positions(doc_ids), idf=engine.idf)
     timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
     mark = time.perf_counter()
@@ -156,9 +158,4 @@ def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = N
     query = clean_question(query, engine.settings.answer.max_question_chars)
     prepared = understand(engine, query, detect_language(query))
     return retrieve(prepared, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
-                    allowed=_allowed(engine.store, doc_ids, languages), idf=engine.idf)
-
-
-def _allowed(store: IndexStore, doc_ids: set[str] | None, languages: set[Language] | None) -> np.ndarray | None:
-    """Sorted positions of the passages a filter keeps; None when there is no filter."""
-    return store.positions(doc_ids, languages)
+                    allowed=engine.store.positions(doc_ids, languages), idf=engine.idf)

@@ -2,6 +2,7 @@
 retrieval and answering both read. Language knowledge comes from the cue tables in `assistant/cues/`."""
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -163,6 +164,7 @@ def anchor_terms(text: str, names: frozenset[str], language: Language, analyzer:
     return tuple(dict.fromkeys(t for t in terms if not t.isdigit() or len(t) > 2))
 
 
+@functools.cache
 def cues_digest() -> str:
     """A hash of the packaged cue tables: sentences analysed with other tables are analysed again at the next build."""
     import hashlib

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from .config import Settings
@@ -80,10 +80,10 @@ class AnswerPool:
                 else:
                     os.environ[name] = value
 
-    def wait_ready(self, every: bool = False) -> "AnswerPool":
-        """Return once a worker has loaded its engine and can answer (`every`: once all have); raise if one could
-        not. Questions asked meanwhile wait in the pool's queue for the first free worker."""
-        done, _ = wait(self._started, return_when=ALL_COMPLETED if every else FIRST_COMPLETED)
+    def wait_ready(self) -> "AnswerPool":
+        """Return once a worker has loaded its engine and can answer; raise if it could not. Questions asked
+        meanwhile wait in the pool's queue for the first free worker."""
+        done, _ = wait(self._started, return_when=FIRST_COMPLETED)
         try:
             for future in done:
                 future.result()
