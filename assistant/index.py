@@ -27,7 +27,7 @@ from .eligibility.records import PROGRAMMES, Rejected, from_record, load_program
 from .eligibility.vocabulary import load_vocabulary
 from .features import Idf
 from .load import Corpus, read_corpus_document
-from .question import Cues, load_cues
+from .question import Cues, cues_digest, load_cues
 from .sentences import SentenceStore, analyse_sentences, sentence_texts, write_sentences
 from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
 from .text import Analyzer, numbers
@@ -138,10 +138,10 @@ class IndexStore:
 
 
 def document_fingerprint(document: Document, original: str = "") -> str:
-    """Hash of everything that decides a document's passages: its file's bytes, its catalog entry, the reader
-    and splitter versions, whether scanned pages can be read, the cue tables its sentences are analysed with, and
-    (for a translation) its original's fingerprint."""
-    from .question import cues_digest
+    """Hash of everything that decides a document's passages and vectors: its file's bytes, its catalog entry, the
+    reader and splitter versions, whether scanned pages can be read, and (for a translation) its original's
+    fingerprint. The cue tables are not in it: a change to them re-analyses the sentences, without reading or
+    embedding anything again."""
     from .readers import READER_VERSION
     from .readers.pdf import tesseract_available
 
@@ -151,14 +151,15 @@ def document_fingerprint(document: Document, original: str = "") -> str:
             digest.update(block)
     entry = {key: value for key, value in asdict(document).items() if key != "blocks"}
     settings = [READER_VERSION, SPLIT_VERSION, TARGET_TOKENS, MAX_TOKENS, original,
-                document.format == "pdf" and tesseract_available(), cues_digest()]
+                document.format == "pdf" and tesseract_available()]
     digest.update(json.dumps([entry, settings], sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     return digest.hexdigest()
 
 
 def corpus_fingerprint(fingerprints: dict[str, str], skipped: list[Skipped], folder: Path | None = None) -> str:
-    """Hash of the whole corpus (order-independent): documents, files that could not be used, programme records."""
-    digest = hashlib.sha256()
+    """Hash of the whole corpus (order-independent): documents, files that could not be used, programme records,
+    and the cue tables sentences are analysed with."""
+    digest = hashlib.sha256(cues_digest().encode())
     if folder is not None:
         for path in sorted((folder / PROGRAMMES).glob("*.toml")) if (folder / PROGRAMMES).is_dir() else []:
             digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
@@ -237,16 +238,21 @@ def build_index(
             old = old_docs.get(document.doc_id, {})
             if previous is not None and old.get("fingerprint") == fingerprint and old.get("passages"):
                 doc_chunks = [c for c in previous.chunks if c.doc_id == document.doc_id]
+                same_cues = old.get("cues") == cues_digest()
                 for chunk in doc_chunks:
                     position = previous.position[chunk.chunk_id]
                     vectors.append(previous.vectors.reconstruct(position))
                     seconds.append(None if previous.second_vectors is None else previous.second_vectors[position])
-                    sentence_records.append(previous.sentences.record(position))
+                    record = previous.sentences.record(position)
+                    if not same_cues:  # other cue tables: terms and kinds of fact found again; spans and vectors stay
+                        record = analyse_sentences([chunk], analyzer, cues)[0]
+                    sentence_records.append(record)
                     first, last = previous.sentences.range(position)
                     sentence_vectors.append(np.asarray(previous.sentences.vectors[first:last], dtype=np.float32))
                 kept.append(previous.documents[document.doc_id])
                 chunks.extend(doc_chunks)
-                entries[document.doc_id] = old
+                entries[document.doc_id] = old if same_cues else {
+                    **old, "cues": cues_digest(), "title_terms": sorted(set(analyzer.terms(document.title, document.language)))}
                 if _layout(old):
                     layouts[document.doc_id] = _layout(old)
                 rows.append(DocumentRow(document.doc_id, old.get("format", ""), old.get("language", ""),
@@ -274,7 +280,7 @@ def build_index(
             sentence_records.extend([None] * len(doc_chunks))
             sentence_vectors.extend([None] * len(doc_chunks))
             entries[document.doc_id] = {
-                "fingerprint": fingerprint, "passages": len(doc_chunks), "format": reading.format,
+                "fingerprint": fingerprint, "cues": cues_digest(), "passages": len(doc_chunks), "format": reading.format,
                 "title_terms": sorted(set(analyzer.terms(document.title, document.language))),
                 "language": document.language.value, "file": document.file, "catalogued": document.catalogued,
                 "seconds": round(elapsed, 3), "ocr_pages": list(reading.ocr_pages),

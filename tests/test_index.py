@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from dataclasses import replace
 
 from pathlib import Path
 
@@ -90,12 +91,24 @@ def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, emb
         assert np.array_equal(after.vectors.reconstruct(i), before.vectors.reconstruct(j))
     assert len(list((tmp_path / "index").glob("build-*"))) == 1  # the replaced build is removed
 
-    # New cue tables (what counts as a date, an amount…): every document's sentences are analysed again.
-    import assistant.question as question_module
+    # New cue tables (what counts as a date, an amount…): every sentence is analysed again with them, and nothing
+    # is read or embedded again (the passages, their sentences' spans and vectors do not depend on the cues).
+    import assistant.index as index_module
+    from assistant.question import Asks, load_cues
+    from assistant.types import Language
 
-    monkeypatch.setattr(question_module, "cues_digest", lambda: "other tables")
-    fourth = build(corpus, tmp_path / "index", embedder, second, analyzer)
-    assert fourth.changed and fourth.embedded == 12
+    cues = load_cues()
+    without_dates = {**cues, Language.EN: replace(cues[Language.EN], evidence={
+        k: v for k, v in cues[Language.EN].evidence.items() if k is not Asks.DATE})}
+    dated = lambda store: sum(Asks.DATE in s.kinds for p, c in enumerate(store.chunks) if c.language is Language.EN  # noqa: E731
+                              for s in store.sentences.of(p))
+    assert dated(load_index(tmp_path / "index")) > 0
+    monkeypatch.setattr(index_module, "cues_digest", lambda: "other tables")
+    fourth = build(corpus, tmp_path / "index", embedder, second, analyzer, cues=without_dates)
+    assert fourth.changed and fourth.embedded == 0 and fourth.reused == 12
+    rebuilt = load_index(tmp_path / "index")
+    assert dated(rebuilt) == 0 and all(e["cues"] == "other tables" for e in rebuilt.manifest["documents"].values())
+    assert np.array_equal(rebuilt.sentences.vectors[:], after.sentences.vectors[:])
 
 
 def test_killed_build_leaves_the_previous_index_answering(tmp_path, embedder, second, analyzer):
