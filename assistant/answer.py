@@ -62,6 +62,7 @@ class Candidate:
     rank: int
     features: np.ndarray
     probability: float = 0.0
+    after: Sentence | None = None  # the next sentence of its passage (read with it when the two fit together)
 
 
 def _original_language(by_language: dict[Language, Chunk], documents: dict[str, Document]) -> Language | None:
@@ -117,11 +118,13 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
                  for s, *_ in rows]
     best_similarity, best_coverage = float(similarities.max()), max(coverages)
     previous = [coverages[j - 1] if j > 0 and rows[j - 1][1] is rows[j][1] else 0.0 for j in range(len(rows))]
+    following = [rows[j + 1][0] if j + 1 < len(rows) and rows[j + 1][1] is rows[j][1] else None for j in range(len(rows))]
     return [
         Candidate(sentence, chunk, rank, candidate_features(
             question, sentence, context, idf, float(similarity), best_similarity, coverage, best_coverage, before,
-            cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else ()))
-        for (sentence, chunk, rank, context), similarity, coverage, before in zip(rows, similarities, coverages, previous)
+            cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
+            after, MAX_ANSWER_CHARS), after=after)
+        for (sentence, chunk, rank, context), similarity, coverage, before, after in zip(rows, similarities, coverages, previous, following)
     ]
 
 
@@ -130,7 +133,7 @@ def score_candidates(candidates: list[Candidate], selector: Selector) -> list[Ca
     if not candidates:
         return []
     probabilities = selector.chooser.probability(np.stack([c.features for c in candidates]))
-    scored = [Candidate(c.sentence, c.chunk, c.rank, c.features, float(p)) for c, p in zip(candidates, probabilities)]
+    scored = [replace(c, probability=float(p)) for c, p in zip(candidates, probabilities)]
     return sorted(scored, key=lambda c: (-c.probability, c.rank, c.sentence.position))
 
 
@@ -192,6 +195,16 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
     return ("…" if start > 0 else "") + text + ("…" if end < len(pieces) - 1 or len(text) < len(" ".join(pieces[start:end + 1])) else "")
 
 
+def with_context(sentence: Sentence, after: Sentence | None, limit: int = MAX_ANSWER_CHARS) -> str:
+    """The sentence read with the next one of its passage when both fit in `limit` characters ("" otherwise): a
+    lead-in with its first item, a heading with its first line, a figure with the sentence that qualifies it.
+    Held out by document this answered right more often than the sentence alone, or than adding the next one only
+    to lead-ins and to sentences without the kind of fact asked for (README, "Answering")."""
+    if after is None or len(sentence.text) + 1 + len(after.text) > limit:
+        return ""
+    return f"{sentence.text} {after.text}"
+
+
 def key_fact(text: str, question: Question, cues: Cues) -> str:
     """The words of a sentence that carry the fact asked for (an amount, a date, a count), if one pattern finds them."""
     for pattern in cues.evidence.get(question.asks, ()) if question.asks is not Asks.OTHER else ():
@@ -236,7 +249,7 @@ def answer_text(question: Question, candidate: Candidate, documents: dict[str, D
     """The answer's text: the part of the sentence that holds the fact, cited; in another language, a sentence
     in the asker's language that names the source and carries the fact, with the source quoted."""
     sentence = candidate.sentence
-    span = shorten(sentence.text, question, cues[sentence.language])
+    span = with_context(sentence, candidate.after) or shorten(sentence.text, question, cues[sentence.language])
     if sentence.language is question.language:
         return f"{span} [{n}]"
     document = documents.get(candidate.chunk.doc_id)

@@ -122,13 +122,19 @@ def fit(examples: Sequence[Example], seed: int = SEED, wrong_cost: float = WRONG
     ranker = fit_linear(np.concatenate([e.pool.features for e in pooled]) if pooled else np.zeros((0, len(PASSAGE_FEATURES))),
                         np.concatenate([e.pool_labels for e in pooled]) if pooled else np.zeros(0), PASSAGE_FEATURES, seed)
     made = [choices(e, ranker) for e in examples]
-    rows = [c for c in made if c.candidates]
-    chooser = fit_linear(np.concatenate([np.stack([k.features for k in c.candidates]) for c in rows]) if rows
-                         else np.zeros((0, len(FEATURES))),
-                         np.concatenate([c.labels for c in rows]) if rows else np.zeros(0), FEATURES, seed)
+    chooser = fit_chooser(made, seed)
     confidence, outcomes = fit_confidence(list(examples), made, seed)
     selector = Selector(ranker, chooser, confidence, 0.5)
     return replace(selector, threshold=choose_threshold(outcomes, wrong_cost)), made
+
+
+def fit_chooser(made: Sequence[Choice], seed: int = SEED) -> LinearModel:
+    """The answer chooser: a logistic regression over every candidate sentence's features (is the answer built
+    from it right?)."""
+    rows = [c for c in made if c.candidates]
+    return fit_linear(np.concatenate([np.stack([k.features for k in c.candidates]) for c in rows]) if rows
+                      else np.zeros((0, len(FEATURES))),
+                      np.concatenate([c.labels for c in rows]) if rows else np.zeros(0), FEATURES, seed)
 
 
 def fit_confidence(examples: list[Example], made: list[Choice], seed: int = SEED, inner: int = 5
@@ -143,8 +149,7 @@ def fit_confidence(examples: list[Example], made: list[Choice], seed: int = SEED
         train = [c for e, c in zip(examples, made) if e.group not in held and c.candidates]
         if not train:
             continue
-        chooser = fit_linear(np.concatenate([np.stack([x.features for x in c.candidates]) for c in train]),
-                             np.concatenate([c.labels for c in train]), FEATURES, seed)
+        chooser = fit_chooser(train, seed)
         for i, (e, c) in enumerate(zip(examples, made)):
             if e.group in held and c.candidates:
                 features = np.stack([x.features for x in c.candidates])

@@ -42,6 +42,10 @@ FEATURES: tuple[str, ...] = (
     "sentence_length",  # log of its length in characters
     "table_row",
     "title_like",  # short, no closing punctuation, no figure: a heading repeated in the text, not a statement
+    "novel_figure",  # it has a figure the question does not give (an answer tells something new)
+    "restates",  # share of its terms that are the question's: a heading or a sentence that only restates it
+    "lead_in",  # it ends with ":" (what follows is the list it introduces)
+    "next_holds",  # the next sentence, read with it, holds the kind of fact asked for
 )
 
 
@@ -132,7 +136,8 @@ def clause_coverage(question: Question, sentence: Sentence, patterns: tuple, idf
 
 def candidate_features(question: Question, sentence: Sentence, passage: PassageContext, idf: dict[str, float],
                        similarity: float, best_similarity: float, coverage: float, best_coverage: float,
-                       previous_coverage: float = 0.0, evidence_patterns: tuple = ()) -> np.ndarray:
+                       previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None,
+                       context_limit: int = 220) -> np.ndarray:
     """The feature vector of one candidate sentence (the order of FEATURES)."""
     same = sentence.language is question.language
     holds = evidence(question, sentence)
@@ -168,6 +173,10 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         math.log1p(len(sentence.text)),
         float(" | " in sentence.text or sentence.text.count(": ") >= 2),
         float(len(sentence.text) < 90 and not sentence.figures and not sentence.text.rstrip().endswith((".", ";", ":", "다", "。"))),
+        float(bool(sentence.figures - question.figures)),
+        len(sentence.terms & set(question.terms)) / len(sentence.terms) if sentence.terms else 0.0,
+        float(sentence.text.rstrip().endswith((":", "："))),
+        float(after is not None and len(sentence.text) + 1 + len(after.text) <= context_limit and evidence(question, after)),
     ]
     return np.asarray(values, dtype=np.float32)
 

@@ -42,7 +42,8 @@ _CUES: dict[str, frozenset[str]] = {
     "it": frozenset("il lo la i gli le un una di del della dei delle che chi come quando dove quanti quante quanto "
                     "quale quali perché è sono per con nel nella entro anno ministero piano ciao cosa saranno sarà "
                     "viene vengono ci qual posso possono può puo ho hanno mio mia nostro domanda bando contributo "
-                    "chiedere anni sede impresa".split()),
+                    "chiedere anni sede impresa più uno ad al alla alle agli allo e o ed sul sulla sui dal dalla dai dagli non "
+                    "se anche tra fra oppure ogni questo questa essere sia".split()),
     "en": frozenset("the a an of and what which who whom when where why how many much is are was were will does do "
                     "did to for by in with plan ministry there can i my we our apply applicant grant funding".split()),
     "de": frozenset("der die das und ist nicht wie was wer wann wo warum für mit ein eine einen dem den des zu "

@@ -110,7 +110,8 @@ def asks_for(text: str, cues: Cues) -> Asks:
 _COUNT_AFTER = re.compile(r"\b(?:quant[ie]|how many|numero di|number of)\s+((?:[\w.’'-]+\s*){1,4})", re.IGNORECASE)
 _COUNT_BEFORE = re.compile(r"((?:\S+\s+){1,3})몇")
 _PHRASE_END = re.compile(r"^(?:ci|è|ha|hanno|will|are|is|was|were|do|does|did|can|have|has|di|del|della|il|la|le|i|gli|the|of|"
-                         r"sono|saranno|vengono|in|per|to|for|by)$|\w+(?:anno|ranno|ebbero|ono)$", re.IGNORECASE)
+                         r"sono|saranno|vengono|in|per|to|for|by|on|at|from|with|under|that|which|who|whom|must|may|shall|should|"
+                         r"would|could|we|you|they|i|it|con|su|tra|fra|nel|nella|nei|che|può|possono|deve|devono)$|\w+(?:anno|ranno|ebbero|ono)$", re.IGNORECASE)
 
 
 def counted_terms(text: str, language: Language, analyzer: Analyzer, cues: Cues) -> tuple[str, ...]:
@@ -120,13 +121,14 @@ def counted_terms(text: str, language: Language, analyzer: Analyzer, cues: Cues)
     if match := _COUNT_AFTER.search(text):
         for word in match.group(1).split():
             word = word.strip("?!.,")
-            if _PHRASE_END.match(word):
+            if _PHRASE_END.match(word) or (words and _CODE.fullmatch(word)):  # "grants HRSA plans…" ends at the code
                 if words:
                     break
                 continue
             words.append(word)
-        if language is Language.EN:
-            words = words[::-1]
+        if language is Language.EN:  # the head noun: the first plural ("new grants HRSA…"), else the first word
+            plural = [w for w in words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")]
+            words = plural[:1] + words
     elif match := _COUNT_BEFORE.search(text):
         words = match.group(1).split()[::-1]
     for word in words:

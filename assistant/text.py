@@ -207,8 +207,9 @@ class LightAnalyzer:
     solid meet their parts, did not help: held-out answer accuracy 0.103 with them, 0.131 without.)
     No morphological model: nothing to load (Kiwi costs ~4 s and ~500 MB before its first answer)."""
 
-    def __init__(self, suffixes: tuple[str, ...]) -> None:
+    def __init__(self, suffixes: tuple[str, ...], counters: tuple[str, ...] = ()) -> None:
         self._suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+        self._counters = frozenset(counters)
 
     def stem(self, word: str) -> str:
         """The word without its particles and endings (two passes: "모집하나요" → "모집하" → "모집")."""
@@ -219,9 +220,17 @@ class LightAnalyzer:
             word = word[: -len(suffix)]
         return word
 
+    def unit(self, word: str) -> bool:
+        """A counter or unit with its particle ("개로", "년까지"): what a figure counts, not what a text is about."""
+        return any(word.startswith(c) and (word == c or word[len(c):] in self._suffixes) for c in self._counters)
+
     def terms(self, text: str, language: Language) -> list[str]:
         out = latin_terms(text, language)
-        for word in _HANGUL_RUN.findall(unicodedata.normalize("NFKC", text)):
+        normal = unicodedata.normalize("NFKC", text)
+        for match in _HANGUL_RUN.finditer(normal):
+            word = match.group(0)
+            if self.unit(word) or (match.start() and normal[match.start() - 1].isdigit() and len(word) <= 3):
+                continue  # "500개로", "2030년까지", "몇 개로": the figure is a term of its own
             stem = self.stem(word)
             if stem in STOPWORDS[Language.KO] or len(stem) < 2:
                 continue
@@ -239,4 +248,4 @@ def load_analyzer(korean: str) -> Analyzer:
     from importlib import resources
 
     table = tomllib.loads((resources.files("assistant") / "cues" / "ko.toml").read_text(encoding="utf-8"))
-    return LightAnalyzer(tuple(table["words"]["suffixes"]))
+    return LightAnalyzer(tuple(table["words"]["suffixes"]), tuple(table["words"].get("counters", ())))

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.answer import MAX_ANSWER_CHARS, shorten, verify_answer
+from assistant.answer import MAX_ANSWER_CHARS, shorten, verify_answer, with_context
 from assistant.config import Settings
 from assistant.evaluation import answer_language
 from assistant.pipeline import Engine, ask, understand
@@ -88,6 +88,18 @@ def test_long_sentences_are_cut_to_the_clause_with_the_fact(analyzer):
     question = analyse_question("Qual è il contributo massimo?", Language.IT, analyzer, cues)
     short = shorten(sentence, question, cues[Language.IT])
     assert len(short) <= MAX_ANSWER_CHARS and "15.000" in short and short.strip("…") in sentence
+
+
+def test_a_short_sentence_is_read_with_the_next_one_when_both_fit(analyzer):
+    from tests.test_features import sentence
+
+    cues = load_cues()
+    lead = sentence("To receive support, a trainee must be one of the following:", "en", analyzer, cues)
+    item = sentence("A person with legal permanent residency.", "en", analyzer, cues, position=1)
+    assert with_context(lead, item) == f"{lead.text} {item.text}"
+    assert with_context(lead, None) == ""
+    too_long = sentence("x" * (MAX_ANSWER_CHARS - len(lead.text)), "en", analyzer, cues, position=1)
+    assert with_context(lead, too_long) == ""
 
 
 def test_verifier_rejects_invented_figures_names_and_dangling_citations():

@@ -12,7 +12,7 @@ def run(capsys, *argv):
 
 
 def test_ask_json_follows_the_contract(capsys, index_dir):
-    code, out, err = run(capsys, "ask", "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?", "--json", "--index", str(index_dir))
+    code, out, err = run(capsys, "ask", "2030년 AI 공장 목표는 몇 개인가요?", "--json", "--index", str(index_dir))
     assert code == 0, err
     data = json.loads(out)
     assert set(data) == {"question", "language", "answer", "grounded", "citations", "timings_ms"}

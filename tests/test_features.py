@@ -106,3 +106,36 @@ def test_editorial_notes_are_not_facts_and_sums_need_no_currency_sign():
     assert Asks.AMOUNT in cues[Language.IT].evidence_kinds("un massimo pari a 300.000,00 ed un minimo pari a 70.000,00")
     assert Asks.AMOUNT in cues[Language.EN].evidence_kinds("a maximum of 300,000.00 per award")
     assert Asks.AMOUNT not in cues[Language.IT].evidence_kinds("Sono ammessi 300 progetti nel 2025.")
+
+
+def test_a_sentence_that_only_restates_the_question_tells_nothing_new(analyzer, cues):
+    q = question("How many members may the national committee have?", "en", analyzer, cues)
+    title = sentence("Members of the National Committee", "en", analyzer, cues)
+    fact = sentence("The Committee shall consist of up to 45 members, including one chairperson.", "en", analyzer, cues)
+    assert features(q, title)["restates"] > features(q, fact)["restates"]
+    assert features(q, title)["novel_figure"] == 0.0 and features(q, fact)["novel_figure"] == 1.0
+    # A figure the question already gives is nothing new.
+    again = question("What happens under regulation 2017/2403?", "en", analyzer, cues)
+    assert features(again, sentence("Regulation 2017/2403 applies.", "en", analyzer, cues))["novel_figure"] == 0.0
+
+
+def test_a_lead_in_is_read_with_the_item_that_holds_the_fact(analyzer, cues):
+    q = question("How many days does the applicant have to reply?", "en", analyzer, cues)
+    lead = sentence("The applicant shall, upon request:", "en", analyzer, cues)
+    item = sentence("reply within 10 days of the request.", "en", analyzer, cues, position=1)
+    context = PassageContext(1, 0.0, 0.5, 1.0, 0.5, 0.0, item.figures, item.text.casefold())
+    vector = dict(zip(FEATURES, candidate_features(q, lead, context, {}, 0.5, 0.5, 0.5, 0.5, 0.0, (), item)))
+    alone = dict(zip(FEATURES, candidate_features(q, lead, context, {}, 0.5, 0.5, 0.5, 0.5, 0.0, (), None)))
+    assert vector["lead_in"] == 1.0 and vector["next_holds"] == 1.0 and alone["next_holds"] == 0.0
+    long_item = sentence("reply within 10 days " + "and more words " * 20, "en", analyzer, cues, position=1)
+    assert candidate_features(q, lead, context, {}, 0.5, 0.5, 0.5, 0.5, 0.0, (), long_item)[FEATURES.index("next_holds")] == 0.0
+
+
+@pytest.mark.parametrize("text, language, head", [
+    ("max number of members on the national committee", "en", "membe"),
+    ("number of new grants HRSA plans to make", "en", "grant"),
+    ("how many people sit on the panel", "en", "peopl"),
+    ("위원은 최대 몇 명까지 둘 수 있나요", "ko", "위원"),
+])
+def test_what_a_how_many_question_counts(analyzer, cues, text, language, head):
+    assert question(text, language, analyzer, cues).counted[:1] == (head,)

@@ -21,6 +21,7 @@ from .conftest import ROOT
         ("Dove?", Language.IT),
         ("RE100 산업단지", Language.KO),
         ("500?", Language.EN),  # langdetect raises on it
+        ("un insieme di uno o più edifici vicini aventi in comune spazi e/o servizi", Language.IT),  # not Portuguese
     ],
 )
 def test_detects_supported_languages(text, expected):

@@ -45,3 +45,14 @@ def test_light_analyzer_strips_particles_and_endings():
     question = set(light.terms("지원 대상은 누구인가요?", Language.KO))
     passage = set(light.terms("지원 대상: 중소기업을 지원합니다", Language.KO))
     assert {"지원", "대상"} <= question & passage and "중소기업" in passage
+
+
+def test_light_analyzer_leaves_counters_and_units_to_their_figures():
+    from assistant.text import load_analyzer
+
+    light = load_analyzer("light")
+    question = light.terms("2030년까지 공장을 몇 개로 늘리나요?", Language.KO)
+    passage = light.terms("공장 102개가 보급되며 2030년까지 500개로 늘린다. 3개월 이내", Language.KO)
+    assert "년까지" not in question and "개로" not in question and {"2030", "공장"} <= set(question)
+    assert not {"개가", "개로", "년까지", "개월"} & set(passage) and {"102", "500", "2030", "3", "공장"} <= set(passage)
+    assert "개발" in light.terms("개발 계획", Language.KO)  # a word that only starts like a counter stays

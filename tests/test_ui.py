@@ -67,7 +67,7 @@ def ask(page, base: str, question: str) -> None:
 
 @pytest.mark.parametrize(
     "question, lang, figure, title",
-    [("2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?", "ko", "500", "산업통상자원부 2026년 업무계획"),
+    [("2030년 AI 공장 목표는 몇 개인가요?", "ko", "500", "산업통상자원부 2026년 업무계획"),
      ("Quante fabbriche AI saranno distribuite entro quest'anno?", "it", "102", "Piano di lavoro 2026"),
      ("How many regional hub national universities will supply talent?", "en", "nine", "2026 work plan")],
 )
@@ -216,7 +216,7 @@ def test_served_chat_joins_the_api_after_start_and_answers(page, index_dir):
         while request(server.url, "GET", "/")[0] != 200:
             assert time.monotonic() < deadline, "the chat page never replaced the start-up page"
             time.sleep(0.2)
-        ask(page, server.url, "2030년까지 AI 공장을 몇 개로 늘릴 계획인가요?")
+        ask(page, server.url, "2030년 AI 공장 목표는 몇 개인가요?")
         answer = page.locator("#pa-chat .pa-answer").last
         assert "500" in answer.inner_text()
         pids = server.pids
