@@ -46,6 +46,8 @@ FEATURES: tuple[str, ...] = (
     "restates",  # share of its terms that are the question's: a heading or a sentence that only restates it
     "lead_in",  # it ends with ":" (what follows is the list it introduces)
     "next_holds",  # the next sentence, read with it, holds the kind of fact asked for
+    "cognate_coverage",  # topic terms met in any language: the coverage, or across Italian and English the share of
+                         # the question's terms whose stem differs by one letter at most ("regol" ~ "regul")
 )
 
 
@@ -113,6 +115,32 @@ def counted_with_figure(question: Question, sentence: Sentence) -> bool:
     return bool(figures) and bool(set(question.counted) & sentence.terms)
 
 
+_LATIN = frozenset({"it", "en"})
+
+
+def variants(term: str) -> set[str]:
+    """A term and its one-letter substitutions, as patterns ("regol" → "*egol", "r*gol", …)."""
+    return {term, *(term[:i] + "*" + term[i + 1:] for i in range(len(term)))}
+
+
+def cognate_terms(question: Question, language, terms) -> set[str]:
+    """The question's topic terms met in a text of another language: across Italian and English, a term counts
+    when a term of the text differs from it by one letter at most (stems are cut to five letters, so cognates
+    often meet: "regol" ~ "regul", "nazio" ~ "natio")."""
+    if question.language.value not in _LATIN or language.value not in _LATIN or not terms:
+        return set()
+    patterns = set().union(*(variants(t) for t in terms if len(t) >= 4))
+    return {t for t in question.focus if len(t) >= 4 and variants(t) & patterns}
+
+
+def cognate_coverage(question: Question, sentence: Sentence, idf: dict[str, float], coverage: float) -> float:
+    """Topic coverage in any language: the coverage in the question's language, `cognate_terms` across Italian
+    and English, 0 otherwise."""
+    if sentence.language is question.language:
+        return coverage
+    return weighted_coverage(question.focus, cognate_terms(question, sentence.language, sentence.terms), idf)
+
+
 def rarest(terms: tuple[str, ...], idf: dict[str, float]) -> str:
     """The question term the corpus uses least (a term it never uses counts as the rarest)."""
     unknown = _unknown(idf)
@@ -177,6 +205,7 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         len(sentence.terms & set(question.terms)) / len(sentence.terms) if sentence.terms else 0.0,
         float(sentence.text.rstrip().endswith((":", "："))),
         float(after is not None and len(sentence.text) + 1 + len(after.text) <= context_limit and evidence(question, after)),
+        cognate_coverage(question, sentence, idf, coverage),
     ]
     return np.asarray(values, dtype=np.float32)
 
@@ -185,7 +214,7 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
 # What decides whether to answer at all: how the chooser's best candidate stands (its score, its lead over the
 # next one, how many come close), and a few of its features that mean the same on any corpus: a small model, so
 # that what it learns from the development documents carries over to others.
-_CONFIDENT_ON = ("sentence_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
+_CONFIDENT_ON = ("cognate_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
                  "figures_in_passage", "cross_lingual", "sentence_similarity")
 CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_score", "chooser_margin", "close_rivals", *_CONFIDENT_ON)
 _CONFIDENT_AT = [FEATURES.index(name) for name in _CONFIDENT_ON]

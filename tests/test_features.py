@@ -139,3 +139,14 @@ def test_a_lead_in_is_read_with_the_item_that_holds_the_fact(analyzer, cues):
 ])
 def test_what_a_how_many_question_counts(analyzer, cues, text, language, head):
     assert question(text, language, analyzer, cues).counted[:1] == (head,)
+
+
+def test_italian_and_english_cognates_meet_across_languages(analyzer, cues):
+    q = question("quale regolamento nazionale disciplina le autorizzazioni di pesca", "it", analyzer, cues)
+    english = sentence("The national regulation sets the rules for fishing authorisations.", "en", analyzer, cues)
+    korean = sentence("국가 규정은 어업 허가 규칙을 정한다.", "ko", analyzer, cues)
+    unrelated = sentence("The weather was fine on Tuesday afternoon.", "en", analyzer, cues)
+    assert features(q, english)["cognate_coverage"] > features(q, unrelated)["cognate_coverage"] == 0.0
+    assert features(q, korean)["cognate_coverage"] == 0.0  # no shared script: nothing to compare
+    same = sentence("Il regolamento nazionale disciplina le autorizzazioni.", "it", analyzer, cues)
+    assert features(q, same)["cognate_coverage"] == features(q, same)["sentence_coverage"]
