@@ -213,7 +213,8 @@ def build_index(
         for document in documents:
             fingerprints[document.doc_id] = document_fingerprint(document, fingerprints.get(document.translation_of or "", ""))
         corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped), corpus.folder)
-        if previous is not None and previous.manifest["corpus_hash"] == corpus_hash:
+        if previous is not None and previous.manifest["corpus_hash"] == corpus_hash \
+                and previous.manifest.get("cues") == cues_digest():
             count = len(previous.chunks)
             progress("index is up to date", count, count)
             rows = tuple(DocumentRow(d, e.get("format", ""), e.get("language", ""), e["passages"], 0.0, True,
@@ -345,6 +346,7 @@ def build_index(
             "model": _model_key(embedder),
             "rerank_model": _model_key(second),
             "keyword_analyzer": analyzer_name,
+            "cues": cues_digest(),
             "corpus": str(corpus.folder.resolve()),
             "corpus_hash": corpus_hash,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -504,7 +506,14 @@ def corpus_newer_than_index(store: IndexStore) -> list[str]:
 
 
 def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_name: str, index_dir: Path) -> None:
-    """Raise IndexStaleError when the index was built with other models than the settings name."""
+    """Raise IndexStaleError when the index was built with other models than the settings name, or its terms and
+    sentences were analysed with other cue tables than this program's (questions would be cut otherwise)."""
+    if store.manifest.get("cues") != cues_digest():
+        raise IndexStaleError(
+            f"the index at '{index_dir}' was analysed with other cue tables than this version of the program uses. "
+            f"Rebuild it with: policy-assistant index --index {index_dir} (passages and vectors are reused: it takes "
+            "seconds)"
+        )
     built = (store.manifest["model"] or {}).get("name"), (store.manifest.get("rerank_model") or {}).get("name") or ""
     if built != (model, rerank_model) or store.manifest.get("keyword_analyzer") != analyzer_name:
         raise IndexStaleError(

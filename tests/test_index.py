@@ -175,6 +175,34 @@ def test_index_built_with_another_model_is_stale(index_dir):
         check_compatible(store, "minilm", "e5-small", "kiwi", index_dir)
 
 
+def test_index_analysed_with_other_cue_tables_is_stale(index_dir, monkeypatch):
+    import assistant.index as index_module
+
+    store = load_index(index_dir)
+    check_compatible(store, "use-m3", "", ANALYZER, index_dir)  # as built: no complaint
+    monkeypatch.setattr(index_module, "cues_digest", lambda: "newer tables")
+    with pytest.raises(IndexStaleError, match="other cue tables.*policy-assistant index"):
+        check_compatible(store, "use-m3", "", ANALYZER, index_dir)
+
+
+def test_rebuilding_a_stale_index_brings_it_to_the_current_cue_tables(tmp_path, embedder, analyzer, monkeypatch):
+    import json
+
+    import assistant.index as index_module
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build(corpus, tmp_path / "index", embedder, None, analyzer)
+    monkeypatch.setattr(index_module, "cues_digest", lambda: "newer tables")
+    with pytest.raises(IndexStaleError):
+        check_compatible(load_index(tmp_path / "index"), "use-m3", "", ANALYZER, tmp_path / "index")
+    report = build(corpus, tmp_path / "index", embedder, None, analyzer)  # the command the message names
+    assert report.changed and report.embedded == 0
+    check_compatible(load_index(tmp_path / "index"), "use-m3", "", ANALYZER, tmp_path / "index")
+    manifest = json.loads((tmp_path / "index" / "current" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cues"] == "newer tables"
+
+
 def test_unreadable_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path, embedder, analyzer):
     from assistant.load import discover
 
