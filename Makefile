@@ -6,7 +6,7 @@ PIP    := $(BIN)/pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: install install-dev index run serve test eval bench loadtest system-deps clean
+.PHONY: install install-dev index run serve test eval dev-index dev-eval calibrate bench loadtest system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,18 @@ test: install-dev system-deps
 eval: index
 	$(BIN)/policy-assistant eval evals/seed-qa.jsonl --out reports/seed
 
+# The development corpus (../shared/dev-corpus): its held-out figures, and the packaged selector's training.
+DEV_CORPUS ?= ../shared/dev-corpus
+DEV_INDEX  ?= index-dev
+dev-index: install
+	$(BIN)/policy-assistant index --corpus $(DEV_CORPUS) --index $(DEV_INDEX)
+
+dev-eval: dev-index
+	$(BIN)/policy-assistant eval evals/dev-qa.jsonl --by-document --index $(DEV_INDEX) --out reports/dev
+
+calibrate: dev-index
+	$(BIN)/policy-assistant calibrate evals/dev-qa.jsonl --index $(DEV_INDEX)
+
 bench: install-dev index
 	$(BIN)/policy-assistant bench --out bench.json
 
@@ -62,4 +74,4 @@ loadtest: index
 	$(BIN)/policy-assistant loadtest --workers 1 --workers 0 --clients 50 --seconds 60 --out reports/loadtest.json
 
 clean:
-	rm -rf $(VENV) index/current index/build-* reports .pytest_cache
+	rm -rf $(VENV) index/current index/build-* $(DEV_INDEX) reports .pytest_cache

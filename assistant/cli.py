@@ -328,6 +328,10 @@ def _eval(args: argparse.Namespace) -> int:
         return 2
     engine = open_engine(settings, selector=not args.by_document)
     documents = engine.store.documents
+    if missing := _missing_documents(items, documents):
+        print(f"warning: the index at '{settings.index}' lacks {missing} that '{args.testset}' asks about: their "
+              "questions will count as refused. Build an index of the test set's corpus and pass it with --index.",
+              file=sys.stderr)
     crossing = lambda item: bool(item.doc) and item.doc in documents and documents[item.doc].language is not item.lang  # noqa: E731
     with Reporter(enabled=not args.quiet) as reporter:
         if args.by_document:
@@ -370,6 +374,15 @@ def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = Fa
     return "\n".join(lines)
 
 
+def _missing_documents(items, documents: dict) -> str:
+    """"3 of the 23 documents (a, b, c…)" when a test set names documents the index does not hold, else ""."""
+    named = {i.doc for i in items if i.doc}
+    missing = sorted(named - set(documents))
+    if not missing:
+        return ""
+    return f"{len(missing)} of the {len(named)} documents ({', '.join(missing[:3])}{'…' if len(missing) > 3 else ''})"
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibrate import collect, cross_validate, fit
     from .config import load_settings
@@ -389,11 +402,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         for testset, index in sets:
             items = load_testset(testset)
             engine = open_engine(load_settings(index=index), selector=False)
-            named = {i.doc for i in items if i.doc}
-            if named and not named & set(engine.store.documents):
-                raise ConfigError(f"the index at '{index}' holds none of the documents '{testset}' asks about "
-                                  f"({', '.join(sorted(named)[:3])}…). Build an index of them and pass it with --index, e.g. "
-                                  "policy-assistant index --corpus ../shared/dev-corpus --index index-dev")
+            if missing := _missing_documents(items, engine.store.documents):
+                # Their questions would be fitted as unanswerable: the selector written would be wrong.
+                raise ConfigError(f"the index at '{index}' lacks {missing} that '{testset}' asks about; nothing "
+                                  "was written. Build an index of the test set's corpus and pass it "
+                                  "with --index, e.g. policy-assistant index --corpus ../shared/dev-corpus --index index-dev")
             examples += collect(engine, items, reporter.update, testset.stem)
         held = cross_validate(examples, seed=args.seed, progress=reporter.update, wrong_cost=args.wrong_cost)
     results = []

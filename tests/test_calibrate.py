@@ -7,6 +7,8 @@ from assistant import calibrate
 from assistant.cli import main
 from assistant.evaluation import load_testset
 
+from .conftest import ORIGINAL
+
 ITEMS = [
     ("it-1", "it", "Qual è la dotazione complessiva del bando?", ["3.000.000"], "bando", "amount"),
     ("it-2", "it", "Entro quando si presentano le domande?", ["30 giugno 2025"], "bando", "date"),
@@ -62,9 +64,22 @@ def test_cross_validation_never_scores_a_document_it_was_fitted_on(testset, fixt
         assert all(examples[i].group != group for i in train)
 
 
-def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys):
-    assert main(["calibrate", str(testset), "--index", str(index_dir), "--quiet"]) == 2
-    assert "holds none of the documents" in capsys.readouterr().err
+def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys, tmp_path):
+    out = tmp_path / "selector.json"
+    assert main(["calibrate", str(testset), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
+    assert "lacks" in capsys.readouterr().err and not out.exists()
+    # One document of two missing is enough: its questions would be fitted as unanswerable.
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("\n".join(json.dumps(item) for item in [
+        {"id": "a", "lang": "en", "question": "How many AI factories by 2030?", "expected_facts": ["500"], "doc": ORIGINAL},
+        {"id": "b", "lang": "en", "question": "Who may apply?", "expected_facts": ["firms"], "doc": "not-indexed-doc"},
+    ]), encoding="utf-8")
+    assert main(["calibrate", str(partial), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "1 of the 2 documents (not-indexed-doc)" in err and "nothing was written" in err and not out.exists()
+    # eval only warns: its report still comes out, with the missing documents' questions counted as refused.
+    assert main(["eval", str(partial), "--index", str(index_dir), "--quiet", "--out", str(tmp_path / "report")]) == 0
+    assert "lacks 1 of the 2 documents" in capsys.readouterr().err
 
 
 def test_threshold_weighs_wrong_answers_more_than_refusals():
