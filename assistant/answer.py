@@ -12,7 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from .features import PassageContext, candidate_features, confidence_features, names_share, weighted_coverage
+from .features import (MAX_ANSWER_CHARS, PassageContext, candidate_features, confidence_features, fits_together,
+                       names_share, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import Selector
 from .sentences import Sentence
@@ -20,7 +21,6 @@ from .text import numbers
 from .types import Answer, Chunk, Citation, Document, Hit, Language
 
 Versions = Callable[[Chunk], dict[Language, Chunk]]  # a passage → its versions by language
-MAX_ANSWER_CHARS = 220
 
 LANGUAGE_NAMES: dict[Language, dict[Language, str]] = {
     Language.IT: {Language.IT: "italiano", Language.KO: "coreano", Language.EN: "inglese"},
@@ -123,7 +123,7 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
         Candidate(sentence, chunk, rank, candidate_features(
             question, sentence, context, idf, float(similarity), best_similarity, coverage, best_coverage, before,
             cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
-            after, MAX_ANSWER_CHARS), after=after)
+            after), after=after)
         for (sentence, chunk, rank, context), similarity, coverage, before, after in zip(rows, similarities, coverages, previous, following)
     ]
 
@@ -200,9 +200,7 @@ def with_context(sentence: Sentence, after: Sentence | None, limit: int = MAX_AN
     lead-in with its first item, a heading with its first line, a figure with the sentence that qualifies it.
     Held out by document this answered right more often than the sentence alone, or than adding the next one only
     to lead-ins and to sentences without the kind of fact asked for (README, "Answering")."""
-    if after is None or len(sentence.text) + 1 + len(after.text) > limit:
-        return ""
-    return f"{sentence.text} {after.text}"
+    return f"{sentence.text} {after.text}" if fits_together(sentence, after, limit) else ""
 
 
 def key_fact(text: str, question: Question, cues: Cues) -> str:

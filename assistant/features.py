@@ -10,6 +10,8 @@ import numpy as np
 from .question import Asks, Question
 from .sentences import Sentence
 
+MAX_ANSWER_CHARS = 220  # an answer's text, before its [n]
+
 # The features, in the order the selector's weights follow. Changing them means `policy-assistant calibrate`.
 FEATURES: tuple[str, ...] = (
     "sentence_similarity",  # cosine of the question and the sentence (primary model)
@@ -115,6 +117,11 @@ def counted_with_figure(question: Question, sentence: Sentence) -> bool:
     return bool(figures) and bool(set(question.counted) & sentence.terms)
 
 
+def fits_together(sentence: Sentence, after: Sentence | None, limit: int = MAX_ANSWER_CHARS) -> bool:
+    """Whether a sentence and the next one of its passage fit in one answer (`limit` characters)."""
+    return after is not None and len(sentence.text) + 1 + len(after.text) <= limit
+
+
 _LATIN = frozenset({"it", "en"})
 
 
@@ -164,8 +171,8 @@ def clause_coverage(question: Question, sentence: Sentence, patterns: tuple, idf
 
 def candidate_features(question: Question, sentence: Sentence, passage: PassageContext, idf: dict[str, float],
                        similarity: float, best_similarity: float, coverage: float, best_coverage: float,
-                       previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None,
-                       context_limit: int = 220) -> np.ndarray:
+                       previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None
+                       ) -> np.ndarray:
     """The feature vector of one candidate sentence (the order of FEATURES)."""
     same = sentence.language is question.language
     holds = evidence(question, sentence)
@@ -204,7 +211,7 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         float(bool(sentence.figures - question.figures)),
         len(sentence.terms & set(question.terms)) / len(sentence.terms) if sentence.terms else 0.0,
         float(sentence.text.rstrip().endswith((":", "："))),
-        float(after is not None and len(sentence.text) + 1 + len(after.text) <= context_limit and evidence(question, after)),
+        float(fits_together(sentence, after) and evidence(question, after)),
         cognate_coverage(question, sentence, idf, coverage),
     ]
     return np.asarray(values, dtype=np.float32)

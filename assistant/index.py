@@ -213,6 +213,7 @@ def build_index(
         for document in documents:
             fingerprints[document.doc_id] = document_fingerprint(document, fingerprints.get(document.translation_of or "", ""))
         corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped), corpus.folder)
+        # The corpus hash holds the cue digest; a manifest written before it was recorded is brought up to date too.
         if previous is not None and previous.manifest["corpus_hash"] == corpus_hash \
                 and previous.manifest.get("cues") == cues_digest():
             count = len(previous.chunks)

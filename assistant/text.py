@@ -209,6 +209,7 @@ class LightAnalyzer:
 
     def __init__(self, suffixes: tuple[str, ...], counters: tuple[str, ...] = ()) -> None:
         self._suffixes = tuple(sorted(suffixes, key=len, reverse=True))
+        self._suffix_set = frozenset(suffixes)
         self._counters = frozenset(counters)
 
     def stem(self, word: str) -> str:
@@ -222,7 +223,7 @@ class LightAnalyzer:
 
     def unit(self, word: str) -> bool:
         """A counter or unit with its particle ("개로", "년까지"): what a figure counts, not what a text is about."""
-        return any(word.startswith(c) and (word == c or word[len(c):] in self._suffixes) for c in self._counters)
+        return any(word.startswith(c) and (word == c or word[len(c):] in self._suffix_set) for c in self._counters)
 
     def terms(self, text: str, language: Language) -> list[str]:
         out = latin_terms(text, language)
