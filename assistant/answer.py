@@ -114,6 +114,9 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
     if not rows:
         return []
     similarities = np.stack([s.vector for s, *_ in rows]) @ question.vector
+    seconds = np.full(len(rows), np.nan)
+    if question.sentence_vector is not None and all(s.second is not None for s, *_ in rows):
+        seconds = np.stack([s.second for s, *_ in rows]) @ question.sentence_vector
     coverages = [weighted_coverage(question.focus, s.terms, idf) if s.language is question.language else 0.0
                  for s, *_ in rows]
     best_similarity, best_coverage = float(similarities.max()), max(coverages)
@@ -123,8 +126,9 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
         Candidate(sentence, chunk, rank, candidate_features(
             question, sentence, context, idf, float(similarity), best_similarity, coverage, best_coverage, before,
             cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
-            after), after=after)
-        for (sentence, chunk, rank, context), similarity, coverage, before, after in zip(rows, similarities, coverages, previous, following)
+            after, float(second), float(seconds.max())), after=after)
+        for (sentence, chunk, rank, context), similarity, coverage, before, after, second
+        in zip(rows, similarities, coverages, previous, following, seconds)
     ]
 
 

@@ -102,10 +102,14 @@ def choices(example: Example, ranker: LinearModel) -> Choice:
 
 
 def fit_linear(rows: np.ndarray, labels: np.ndarray, names: tuple[str, ...], seed: int = SEED, c: float = 1.0) -> LinearModel:
-    """A logistic regression over standardised features (constant when the labels are)."""
+    """A logistic regression over standardised features (constant when the labels are); a missing value (NaN)
+    counts as its feature's mean, and a feature missing everywhere weighs nothing."""
     from sklearn.linear_model import LogisticRegression
 
-    mean = rows.mean(axis=0) if len(rows) else np.zeros(len(names))
+    missing = np.isnan(rows)
+    with np.errstate(all="ignore"):
+        mean = np.nan_to_num(np.nanmean(np.where(missing.all(axis=0), 0.0, rows), axis=0)) if len(rows) else np.zeros(len(names))
+    rows = np.where(missing, mean, rows)
     scale = rows.std(axis=0) if len(rows) else np.ones(len(names))
     scale[scale < 1e-6] = 1.0
     if len(rows) == 0 or labels.min() == labels.max():

@@ -141,11 +141,12 @@ def _index(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     embedder = load_embedder(settings.embed.model, settings.embed.threads)
     second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
+    sentences = load_embedder(settings.embed.sentence_model, settings.embed.threads) if settings.embed.sentence_model else None
     with Reporter(enabled=not args.quiet) as reporter:
         report = build_index(
             corpus, settings.index, embedder, second, load_analyzer(settings.keyword.korean),
             settings.keyword.korean, progress=reporter.update, batch_size=settings.embed.batch_size,
-            vectors=settings.vectors,
+            vectors=settings.vectors, sentence_model=sentences,
         )
     for item in report.skipped:
         print(f"skipped: {item.line()}", file=sys.stderr)

@@ -50,6 +50,9 @@ FEATURES: tuple[str, ...] = (
     "next_holds",  # the next sentence, read with it, holds the kind of fact asked for
     "cognate_coverage",  # topic terms met in any language: the coverage, or across Italian and English the share of
                          # the question's terms whose stem differs by one letter at most ("regol" ~ "regul")
+    "second_similarity",  # cosine of the question and the sentence by the sentence model (NaN, read as the
+                          # training mean, when the index has no sentence vectors)
+    "second_similarity_margin",  # … minus the best of all candidates
 )
 
 
@@ -117,9 +120,16 @@ def counted_with_figure(question: Question, sentence: Sentence) -> bool:
     return bool(figures) and bool(set(question.counted) & sentence.terms)
 
 
+def table_row(text: str) -> bool:
+    """A row of a table as the readers write it ("Head: cell | Head: cell"), or a line of several "label: value"."""
+    return " | " in text or text.count(": ") >= 2
+
+
 def fits_together(sentence: Sentence, after: Sentence | None, limit: int = MAX_ANSWER_CHARS) -> bool:
-    """Whether a sentence and the next one of its passage fit in one answer (`limit` characters)."""
-    return after is not None and len(sentence.text) + 1 + len(after.text) <= limit
+    """Whether a sentence and the next one of its passage fit in one answer (`limit` characters). A table row
+    is a record of its own: it is not read with the next row."""
+    return after is not None and len(sentence.text) + 1 + len(after.text) <= limit \
+        and not (table_row(sentence.text) and table_row(after.text))
 
 
 _LATIN = frozenset({"it", "en"})
@@ -171,8 +181,8 @@ def clause_coverage(question: Question, sentence: Sentence, patterns: tuple, idf
 
 def candidate_features(question: Question, sentence: Sentence, passage: PassageContext, idf: dict[str, float],
                        similarity: float, best_similarity: float, coverage: float, best_coverage: float,
-                       previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None
-                       ) -> np.ndarray:
+                       previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None,
+                       second_similarity: float = math.nan, best_second: float = math.nan) -> np.ndarray:
     """The feature vector of one candidate sentence (the order of FEATURES)."""
     same = sentence.language is question.language
     holds = evidence(question, sentence)
@@ -206,13 +216,15 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         1.0 / (1 + sentence.position),
         float(not same),
         math.log1p(len(sentence.text)),
-        float(" | " in sentence.text or sentence.text.count(": ") >= 2),
+        float(table_row(sentence.text)),
         float(len(sentence.text) < 90 and not sentence.figures and not sentence.text.rstrip().endswith((".", ";", ":", "다", "。"))),
         float(bool(sentence.figures - question.figures)),
         len(sentence.terms & set(question.terms)) / len(sentence.terms) if sentence.terms else 0.0,
         float(sentence.text.rstrip().endswith((":", "："))),
         float(fits_together(sentence, after) and evidence(question, after)),
         cognate_coverage(question, sentence, idf, coverage),
+        second_similarity,
+        second_similarity - best_second,
     ]
     return np.asarray(values, dtype=np.float32)
 
@@ -222,7 +234,8 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
 # next one, how many come close), and a few of its features that mean the same on any corpus: a small model, so
 # that what it learns from the development documents carries over to others.
 _CONFIDENT_ON = ("cognate_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
-                 "figures_in_passage", "cross_lingual", "sentence_similarity")
+                 "figures_in_passage", "cross_lingual", "sentence_similarity", "second_similarity",
+                 "second_similarity_margin")
 CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_score", "chooser_margin", "close_rivals", *_CONFIDENT_ON)
 _CONFIDENT_AT = [FEATURES.index(name) for name in _CONFIDENT_ON]
 

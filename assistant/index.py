@@ -28,7 +28,7 @@ from .eligibility.vocabulary import load_vocabulary
 from .features import Idf
 from .load import Corpus, read_corpus_document
 from .question import Cues, cues_digest, load_cues
-from .sentences import SentenceStore, analyse_sentences, sentence_texts, write_sentences
+from .sentences import SENTENCE_SECONDS, SentenceStore, analyse_sentences, sentence_texts, write_sentences
 from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
 from .text import Analyzer, numbers
 from .types import Chunk, Document, Language, Skipped
@@ -191,10 +191,12 @@ def build_index(
     ocr: bool = True,
     cues: dict[Language, Cues] | None = None,
     vectors: VectorSettings | None = None,
+    sentence_model: Embedder | None = None,
 ) -> BuildReport:
     """Build or refresh the index in `index_dir` from a corpus (see `load.discover`).
 
-    Unchanged documents keep their passages and vectors (not even read again); a file that yields no text is
+    Unchanged documents keep their passages and vectors (not even read again); `sentence_model`, when given,
+    also embeds every sentence (a second opinion for the answer chooser; reused while its model stays). A file that yields no text is
     reported under `skipped` and the rest is indexed; the new build replaces the old in one atomic rename.
     Raises NothingIndexedError when no document yields a passage (the previous index then stays as it was).
     """
@@ -215,7 +217,8 @@ def build_index(
         corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped), corpus.folder)
         # The corpus hash holds the cue digest; a manifest written before it was recorded is brought up to date too.
         if previous is not None and previous.manifest["corpus_hash"] == corpus_hash \
-                and previous.manifest.get("cues") == cues_digest():
+                and previous.manifest.get("cues") == cues_digest() \
+                and previous.manifest.get("sentence_model") == _model_key(sentence_model):
             count = len(previous.chunks)
             progress("index is up to date", count, count)
             rows = tuple(DocumentRow(d, e.get("format", ""), e.get("language", ""), e["passages"], 0.0, True,
@@ -229,6 +232,9 @@ def build_index(
         seconds: list[np.ndarray | None] = []
         sentence_records: list[dict | None] = []
         sentence_vectors: list[np.ndarray | None] = []
+        sentence_seconds: list[np.ndarray | None] = []
+        same_sentence_model = previous is not None and previous.sentences.second is not None \
+            and previous.manifest.get("sentence_model") == _model_key(sentence_model)
         kept: list[Document] = []
         entries: dict[str, dict] = {}
         rows: list[DocumentRow] = []
@@ -251,6 +257,8 @@ def build_index(
                     sentence_records.append(record)
                     first, last = previous.sentences.range(position)
                     sentence_vectors.append(np.asarray(previous.sentences.vectors[first:last], dtype=np.float32))
+                    sentence_seconds.append(np.asarray(previous.sentences.second[first:last], dtype=np.float32)
+                                            if same_sentence_model else None)
                 kept.append(previous.documents[document.doc_id])
                 chunks.extend(doc_chunks)
                 entries[document.doc_id] = old if same_cues else {
@@ -281,6 +289,7 @@ def build_index(
             seconds.extend([None] * len(doc_chunks))
             sentence_records.extend([None] * len(doc_chunks))
             sentence_vectors.extend([None] * len(doc_chunks))
+            sentence_seconds.extend([None] * len(doc_chunks))
             entries[document.doc_id] = {
                 "fingerprint": fingerprint, "cues": cues_digest(), "passages": len(doc_chunks), "format": reading.format,
                 "title_terms": sorted(set(analyzer.terms(document.title, document.language))),
@@ -318,6 +327,8 @@ def build_index(
             sentence_vectors[i] = flat_sentences[cursor : cursor + count]
             cursor += count
             progress("embedding sentences", cursor, len(texts))
+        if sentence_model is not None:
+            _embed_sentence_seconds(sentence_model, chunks, sentence_records, sentence_seconds, batch_size, progress)
 
         progress("keyword index", 0, 1)
         terms = [analyzer.terms(chunk.embed_text, chunk.language) for chunk in chunks]
@@ -333,6 +344,8 @@ def build_index(
         (build / "programmes.json").write_text(json.dumps([to_record(p) for p in served], ensure_ascii=False,
                                                           indent=1, default=str), encoding="utf-8")
         kinds["sentences"] = write_sentences(build, sentence_records, np.concatenate(sentence_vectors), vectors_settings)
+        if sentence_model is not None:
+            np.save(build / SENTENCE_SECONDS, np.concatenate(sentence_seconds).astype(np.float16))
         with open(build / "chunks.jsonl", "w", encoding="utf-8") as out:
             for chunk, chunk_terms in zip(chunks, terms):
                 record = {**asdict(chunk), "terms": sorted(set(chunk_terms)),
@@ -346,6 +359,7 @@ def build_index(
             "format_version": FORMAT_VERSION,
             "model": _model_key(embedder),
             "rerank_model": _model_key(second),
+            "sentence_model": _model_key(sentence_model),
             "keyword_analyzer": analyzer_name,
             "cues": cues_digest(),
             "corpus": str(corpus.folder.resolve()),
@@ -368,6 +382,23 @@ def build_index(
         progress("done", len(chunks), len(chunks))
         return BuildReport(final, len(kept), len(chunks), len(todo), len(chunks) - len(todo),
                            time.perf_counter() - started, True, tuple(rows), tuple(skipped), corpus.warnings)
+
+
+def _embed_sentence_seconds(model: Embedder, chunks: list[Chunk], records: list[dict],
+                            seconds: list[np.ndarray | None], batch_size: int, progress: Progress) -> None:
+    """Fill `seconds` (per passage: its sentences' vectors from the sentence model) where it is None."""
+    todo = [i for i, vectors in enumerate(seconds) if vectors is None]
+    texts = sentence_texts([chunks[i] for i in todo], [records[i] for i in todo])
+    flat: list[np.ndarray] = []
+    for start in range(0, len(texts), batch_size):
+        flat.append(model.embed_passages(texts[start : start + batch_size]))
+        progress(f"embedding sentences ({model.name})", min(start + batch_size, len(texts)), len(texts))
+    vectors = np.concatenate(flat) if flat else np.zeros((0, model.dim), np.float32)
+    cursor = 0
+    for i in todo:
+        count = len(records[i]["spans"])
+        seconds[i] = vectors[cursor : cursor + count]
+        cursor += count
 
 
 def inverse_document_frequency(corpus_terms: list[list[str]]) -> dict[str, float]:
@@ -506,7 +537,8 @@ def corpus_newer_than_index(store: IndexStore) -> list[str]:
     return sorted(str(p) for p in files if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime > built)
 
 
-def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_name: str, index_dir: Path) -> None:
+def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_name: str, index_dir: Path,
+                     sentence_model: str = "") -> None:
     """Raise IndexStaleError when the index was built with other models than the settings name, or its terms and
     sentences were analysed with other cue tables than this program's (questions would be cut otherwise)."""
     if store.manifest.get("cues") != cues_digest():
@@ -521,4 +553,11 @@ def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_
             f"the index at '{index_dir}' was built with model {built[0]!r}, rerank {built[1]!r}, keywords "
             f"{store.manifest.get('keyword_analyzer')!r}; the settings say {model!r}, {rerank_model!r}, "
             f"{analyzer_name!r}. Rebuild it with: policy-assistant index --index {index_dir}"
+        )
+    built_sentences = (store.manifest.get("sentence_model") or {}).get("name") or ""
+    if built_sentences != sentence_model:
+        raise IndexStaleError(
+            f"the index at '{index_dir}' has sentence vectors from {built_sentences or 'no model'}; the settings say "
+            f"{sentence_model or 'none'} (embed.sentence_model). Rebuild it with: policy-assistant index --index "
+            f"{index_dir} (passages and their vectors are reused: only sentences are embedded)"
         )

@@ -35,6 +35,7 @@ class Engine:
     selector: Selector = field(default_factory=load_selector)
     vocabulary: Vocabulary = field(default_factory=load_vocabulary)
     idf: dict[str, float] = field(default_factory=dict)
+    sentence_model: Embedder | None = None  # embeds the question for the sentence vectors' second opinion
 
     def __post_init__(self) -> None:
         self.idf = self.store.idf
@@ -50,13 +51,16 @@ def open_engine(settings: Settings, index_dir: Path | None = None, selector: boo
         pending = loader.submit(load_embedder, settings.embed.model, settings.embed.threads)
         store = load_index(index_dir, settings.vectors.ef_search)
         embedder = pending.result()
-    check_compatible(store, settings.embed.model, settings.embed.rerank_model, settings.keyword.korean, index_dir)
-    second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
+    embed = settings.embed
+    check_compatible(store, embed.model, embed.rerank_model, settings.keyword.korean, index_dir, embed.sentence_model)
+    second = load_embedder(embed.rerank_model, embed.threads) if embed.rerank_model else None
+    sentence_model = load_embedder(embed.sentence_model, embed.threads) if embed.sentence_model else None
     if selector:
         chosen = load_selector(Path(settings.answer.selector) if settings.answer.selector else None)
     else:
         chosen = untrained_selector()
-    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=chosen)
+    return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=chosen,
+                  sentence_model=sentence_model)
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -85,6 +89,7 @@ def understand(engine: Engine, text: str, language: Language) -> Question:
         question,
         vector=engine.embedder.embed_queries([text])[0],
         second_vector=None if engine.second is None else engine.second.embed_queries([text])[0],
+        sentence_vector=None if engine.sentence_model is None else engine.sentence_model.embed_queries([text])[0],
     )
 
 

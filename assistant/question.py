@@ -96,6 +96,7 @@ class Question:
     wants_figure: bool = False  # it asks for a figure of no other kind ("the decree number", "what percentage")
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
+    sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
 
 
 def asks_for(text: str, cues: Cues) -> Asks:

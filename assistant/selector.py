@@ -14,7 +14,7 @@ from .errors import ConfigError
 from .features import CONFIDENCE_FEATURES, FEATURES
 from .retrieve import PASSAGE_FEATURES
 
-SELECTOR_VERSION = 3
+SELECTOR_VERSION = 4
 
 
 def default_path() -> Path:
@@ -33,10 +33,12 @@ class LinearModel:
     intercept: float
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        """The log-odds of each row."""
+        """The log-odds of each row; a missing value (NaN) counts as the training mean."""
         if rows.size == 0:
             return np.zeros(0, dtype=np.float32)
-        return ((np.atleast_2d(rows) - self.mean) / self.scale) @ self.coef + self.intercept
+        rows = np.atleast_2d(rows)
+        rows = np.where(np.isnan(rows), self.mean, rows)
+        return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         """P(positive) of each row."""

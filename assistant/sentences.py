@@ -15,6 +15,7 @@ from .types import Chunk, Language
 from .vectors import load_vectors, write_vectors
 
 _KINDS = list(Asks)
+SENTENCE_SECONDS = "sentences.second.npy"  # every sentence's vector from the sentence model, when there is one
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Sentence:
     figures: frozenset[str]
     kinds: frozenset[Asks]  # the kinds of fact it holds (a date, an amount, an eligibility condition…)
     vector: np.ndarray
+    second: np.ndarray | None = None  # its vector from the sentence model (a second opinion), when indexed
 
 
 def _kinds_mask(kinds: frozenset[Asks]) -> int:
@@ -83,6 +85,8 @@ class SentenceStore:
         self._starts = np.load(folder / "sentences.starts.npy")
         self.index = load_vectors(folder, "sentences.vectors", ef_search)
         self._vectors = self.index.vectors
+        seconds = folder / SENTENCE_SECONDS
+        self.second = np.load(seconds, mmap_mode="r") if seconds.is_file() else None
         self._chunks = chunks
         # The passage each sentence row belongs to.
         self.owner = np.repeat(np.arange(len(self._starts) - 1, dtype=np.int32), np.diff(self._starts))
@@ -129,7 +133,8 @@ class SentenceStore:
         first, _ = self.range(chunk)
         return [
             Sentence(chunk, i, text[a:b], language, frozenset(terms), frozenset(figures), _mask_kinds(kinds),
-                     np.asarray(self._vectors[first + i], dtype=np.float32))
+                     np.asarray(self._vectors[first + i], dtype=np.float32),
+                     None if self.second is None else np.asarray(self.second[first + i], dtype=np.float32))
             for i, ((a, b), terms, figures, kinds) in enumerate(
                 zip(record["spans"], record["terms"], record["figures"], record["kinds"]))
         ]

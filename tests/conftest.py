@@ -59,23 +59,23 @@ def build(corpus: Path, index: Path, embedder, second, analyzer, **kwargs):
     return build_index(discover(corpus), index, embedder, second, analyzer, ANALYZER, **kwargs)
 
 
-def engine_for(index: Path, embedder, second, analyzer) -> Engine:
+def engine_for(index: Path, embedder, second, analyzer, sentence_model=None) -> Engine:
     from assistant.index import load_index
 
-    return Engine(Settings(index=index), load_index(index), embedder, second, analyzer)
+    return Engine(Settings(index=index), load_index(index), embedder, second, analyzer, sentence_model=sentence_model)
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory, embedder, analyzer) -> Path:
+def index_dir(tmp_path_factory, embedder, second, analyzer) -> Path:
     """The real corpus (original + translations), indexed once."""
     index = tmp_path_factory.mktemp("index")
-    build(CORPUS, index, embedder, None, analyzer)  # the default settings: no second model
+    build(CORPUS, index, embedder, None, analyzer, sentence_model=second)  # the default settings: e5 on sentences
     return index
 
 
 @pytest.fixture(scope="session")
-def engine(index_dir, embedder, analyzer) -> Engine:
-    return engine_for(index_dir, embedder, None, analyzer)
+def engine(index_dir, embedder, second, analyzer) -> Engine:
+    return engine_for(index_dir, embedder, None, analyzer, sentence_model=second)
 
 
 def italian_only_corpus(folder: Path) -> Path:
@@ -192,13 +192,14 @@ quote = "le imprese artigiane con sede in Piemonte"
 
 
 @pytest.fixture(scope="session")
-def fixture_engine(tmp_path_factory, fixtures, embedder, analyzer) -> Engine:
+def fixture_engine(tmp_path_factory, fixtures, embedder, second, analyzer) -> Engine:
     """An index of the format fixtures (documents the selector was never fitted on), with the default settings."""
     from assistant.index import load_index
 
     index = tmp_path_factory.mktemp("fixture-index")
-    build_index(discover(next(iter(fixtures.values())).parent), index, embedder, None, analyzer, ANALYZER, ocr=False)
-    return Engine(Settings(index=index), load_index(index), embedder, None, analyzer)
+    build_index(discover(next(iter(fixtures.values())).parent), index, embedder, None, analyzer, ANALYZER, ocr=False,
+                sentence_model=second)
+    return Engine(Settings(index=index), load_index(index), embedder, None, analyzer, sentence_model=second)
 
 
 @pytest.fixture(scope="session")

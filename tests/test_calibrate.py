@@ -6,6 +6,7 @@ import pytest
 from assistant import calibrate
 from assistant.cli import main
 from assistant.evaluation import load_testset
+from assistant.selector import SELECTOR_VERSION
 
 from .conftest import ORIGINAL
 
@@ -99,5 +100,5 @@ def test_calibrate_does_not_need_a_selector_that_matches(testset, fixture_engine
     assert "Train it again with: policy-assistant calibrate" in capsys.readouterr().err
     out = tmp_path / "new.json"
     assert main(["calibrate", str(testset), "--index", index, "--out", str(out), "--quiet"]) == 0
-    assert json.loads(out.read_text(encoding="utf-8"))["version"] == 3
+    assert json.loads(out.read_text(encoding="utf-8"))["version"] == SELECTOR_VERSION
     assert main(["eval", str(testset), "--index", index, "--by-document", "--out", str(tmp_path / "r"), "--quiet"]) == 0

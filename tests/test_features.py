@@ -150,3 +150,40 @@ def test_italian_and_english_cognates_meet_across_languages(analyzer, cues):
     assert features(q, korean)["cognate_coverage"] == 0.0  # no shared script: nothing to compare
     same = sentence("Il regolamento nazionale disciplina le autorizzazioni.", "it", analyzer, cues)
     assert features(q, same)["cognate_coverage"] == features(q, same)["sentence_coverage"]
+
+
+def test_a_missing_feature_counts_as_the_training_mean():
+    """An index without sentence vectors leaves the second opinion NaN: scored as if it were the mean, and a
+    fit on rows where it is missing gives it no weight."""
+    from assistant.calibrate import fit_linear
+    from assistant.selector import LinearModel
+
+    model = LinearModel(("a", "b"), np.array([0.2, 0.5], np.float32), np.ones(2, np.float32),
+                        np.array([1.0, 2.0], np.float32), 0.1)
+    assert np.allclose(model.score(np.array([[0.7, np.nan]])), model.score(np.array([[0.7, 0.5]])))
+    rng = np.random.default_rng(0)
+    rows = np.column_stack([rng.normal(size=200), np.full(200, np.nan)])
+    fitted = fit_linear(rows, (rows[:, 0] > 0).astype(int), ("a", "b"))
+    assert fitted.coef[0] > 0 and fitted.coef[1] == 0 and np.isfinite(fitted.mean).all()
+
+
+def test_the_sentence_model_gives_each_candidate_its_cosine(engine):
+    """With sentence vectors, every candidate carries the sentence model's cosine with the question (and its
+    lead over the best); without them, NaN."""
+    from dataclasses import replace
+
+    from assistant.answer import gather_candidates
+    from assistant.pipeline import understand
+    from assistant.retrieve import retrieve
+
+    q = understand(engine, "How many AI factories by 2030?", Language.EN)
+    hits = retrieve(q, engine.store, engine.settings.retrieve, engine.selector.ranker, idf=engine.idf)
+    candidates = gather_candidates(q, hits, engine.store, engine.idf, 2, engine.cues)
+    at, margin = FEATURES.index("second_similarity"), FEATURES.index("second_similarity_margin")
+    values = np.array([c.features[at] for c in candidates])
+    expected = np.array([float(engine.sentence_model.embed_passages([c.sentence.text])[0] @ q.sentence_vector)
+                         for c in candidates])
+    assert np.allclose(values, expected, atol=0.01)
+    assert np.allclose([c.features[margin] for c in candidates], values - values.max())
+    blind = gather_candidates(replace(q, sentence_vector=None), hits, engine.store, engine.idf, 2, engine.cues)
+    assert all(np.isnan(c.features[at]) for c in blind)

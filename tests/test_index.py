@@ -179,10 +179,10 @@ def test_index_analysed_with_other_cue_tables_is_stale(index_dir, monkeypatch):
     import assistant.index as index_module
 
     store = load_index(index_dir)
-    check_compatible(store, "use-m3", "", ANALYZER, index_dir)  # as built: no complaint
+    check_compatible(store, "use-m3", "", ANALYZER, index_dir, "e5-small")  # as built: no complaint
     monkeypatch.setattr(index_module, "cues_digest", lambda: "newer tables")
     with pytest.raises(IndexStaleError, match="other cue tables.*policy-assistant index"):
-        check_compatible(store, "use-m3", "", ANALYZER, index_dir)
+        check_compatible(store, "use-m3", "", ANALYZER, index_dir, "e5-small")
 
 
 def test_rebuilding_a_stale_index_brings_it_to_the_current_cue_tables(tmp_path, embedder, analyzer, monkeypatch):
@@ -263,3 +263,46 @@ def test_keyword_index_scores_are_bm25_over_the_postings_and_survive_save_and_lo
     assert loaded.search(["fabbrica"], 5) == sorted(loaded.search(["fabbrica"], 5), key=lambda p: -p[1])
     assert [row for row, _ in loaded.search(["fabbrica"], 5)] == [0, 1]  # only passages that match
     assert [row for row, _ in loaded.search(["fabbrica"], 5, np.array([1, 2, 3]))] == [1]
+
+
+class Counting:
+    """A real embedder that counts the texts it embeds."""
+
+    def __init__(self, model):
+        self.model, self.name, self.dim, self.texts = model, model.name, model.dim, 0
+
+    def embed_passages(self, texts):
+        self.texts += len(texts)
+        return self.model.embed_passages(texts)
+
+    def embed_queries(self, texts):
+        return self.model.embed_queries(texts)
+
+
+def test_sentence_vectors_are_added_kept_and_checked(tmp_path, embedder, second, analyzer):
+    """Turning the sentence model on embeds sentences only; an unchanged corpus embeds nothing again; an index
+    whose sentence vectors differ from the settings is stale with the command that fixes it."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(CORPUS, corpus)
+    build(corpus, index, embedder, None, analyzer)
+    without = load_index(index)
+    assert without.sentences.second is None and without.manifest["sentence_model"] is None
+    with pytest.raises(IndexStaleError, match="sentence vectors from no model.*policy-assistant index"):
+        check_compatible(without, "use-m3", "", ANALYZER, index, "e5-small")
+
+    counting = Counting(second)
+    report = build(corpus, index, embedder, None, analyzer, sentence_model=counting)
+    store = load_index(index)
+    rows = len(store.sentences.vectors)
+    assert report.changed and report.embedded == 0 and counting.texts == rows  # passages reused, sentences embedded
+    assert store.sentences.second.shape == (rows, second.dim)
+    assert np.array_equal(store.sentences.vectors[:], without.sentences.vectors[:])
+    sentence = store.sentences.of(0)[0]
+    expected = second.embed_passages([sentence.text])[0]
+    assert float(sentence.second @ expected) > 0.99  # stored as float16: the same vector, rounded
+    check_compatible(store, "use-m3", "", ANALYZER, index, "e5-small")
+    with pytest.raises(IndexStaleError, match="sentence vectors from e5-small"):
+        check_compatible(store, "use-m3", "", ANALYZER, index, "")
+
+    again = build(corpus, index, embedder, None, analyzer, sentence_model=counting)
+    assert not again.changed and counting.texts == rows
