@@ -417,7 +417,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         results.append(score_item(e.item, a, hits, e.latency_ms, e.error, crossing))
     held_out = summarize_by_language(results)
     selector, _ = fit(examples, seed=args.seed, wrong_cost=args.wrong_cost)
-    out = args.out or default_path()
+    out = args.out or default_path(settings.embed.sentence_model)
     summary = {name: {k: held_out[name][k] for k in ("answer_accuracy", "refusal_precision", "refusal_recall",
                                                     "crosslingual_accuracy")} for name in held_out}
     trained_on = "; ".join(f"{t} ({sum(e.testset == t.stem for e in examples)} questions, index {i})" for t, i in sets)

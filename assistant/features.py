@@ -126,10 +126,8 @@ def table_row(text: str) -> bool:
 
 
 def fits_together(sentence: Sentence, after: Sentence | None, limit: int = MAX_ANSWER_CHARS) -> bool:
-    """Whether a sentence and the next one of its passage fit in one answer (`limit` characters). A table row
-    is a record of its own: it is not read with the next row."""
-    return after is not None and len(sentence.text) + 1 + len(after.text) <= limit \
-        and not (table_row(sentence.text) and table_row(after.text))
+    """Whether a sentence and the next one of its passage fit in one answer (`limit` characters)."""
+    return after is not None and len(sentence.text) + 1 + len(after.text) <= limit
 
 
 _LATIN = frozenset({"it", "en"})

@@ -555,7 +555,7 @@ def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_
             f"{analyzer_name!r}. Rebuild it with: policy-assistant index --index {index_dir}"
         )
     built_sentences = (store.manifest.get("sentence_model") or {}).get("name") or ""
-    if built_sentences != sentence_model:
+    if sentence_model and built_sentences != sentence_model:  # vectors the settings do not use are harmless
         raise IndexStaleError(
             f"the index at '{index_dir}' has sentence vectors from {built_sentences or 'no model'}; the settings say "
             f"{sentence_model or 'none'} (embed.sentence_model). Rebuild it with: policy-assistant index --index "

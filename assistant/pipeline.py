@@ -17,7 +17,7 @@ from .eligibility.match import match
 from .eligibility.vocabulary import ProfileError, Vocabulary, load_vocabulary
 from .question import Asks, Cues, Question, analyse_question, load_cues
 from .retrieve import retrieve
-from .selector import Selector, load_selector, untrained_selector
+from .selector import Selector, default_path, load_selector, untrained_selector
 from .text import Analyzer, load_analyzer
 from .types import Answer, Hit, Language
 
@@ -56,7 +56,8 @@ def open_engine(settings: Settings, index_dir: Path | None = None, selector: boo
     second = load_embedder(embed.rerank_model, embed.threads) if embed.rerank_model else None
     sentence_model = load_embedder(embed.sentence_model, embed.threads) if embed.sentence_model else None
     if selector:
-        chosen = load_selector(Path(settings.answer.selector) if settings.answer.selector else None)
+        chosen = load_selector(Path(settings.answer.selector) if settings.answer.selector
+                               else default_path(embed.sentence_model))
     else:
         chosen = untrained_selector()
     return Engine(settings, store, embedder, second, load_analyzer(settings.keyword.korean), selector=chosen,
@@ -82,15 +83,23 @@ def ask(engine: Engine, question: str, language: Language | None = None, k: int 
     return ask_with_hits(engine, question, language, k, doc_ids)[0]
 
 
-def understand(engine: Engine, text: str, language: Language) -> Question:
-    """The question's record, embedded once per model."""
+def understand(engine: Engine, text: str, language: Language, for_answers: bool = True) -> Question:
+    """The question's record, embedded once per model (by the sentence model only `for_answers`: retrieval does
+    not read it)."""
     question = analyse_question(text, language, engine.analyzer, engine.cues)
-    return replace(
+    question = replace(
         question,
         vector=engine.embedder.embed_queries([text])[0],
         second_vector=None if engine.second is None else engine.second.embed_queries([text])[0],
-        sentence_vector=None if engine.sentence_model is None else engine.sentence_model.embed_queries([text])[0],
     )
+    return for_answering(engine, question) if for_answers else question
+
+
+def for_answering(engine: Engine, question: Question) -> Question:
+    """The question with its sentence-model vector (what the answer chooser compares candidate sentences with)."""
+    if engine.sentence_model is None or question.sentence_vector is not None:
+        return question
+    return replace(question, sentence_vector=engine.sentence_model.embed_queries([question.text])[0])
 
 
 @dataclass(frozen=True)
@@ -112,12 +121,15 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     timings["detect"] = (time.perf_counter() - started) * 1000
 
     mark = time.perf_counter()
-    question = understand(engine, text, language)
+    question = understand(engine, text, language, for_answers=False)
     hits: list[Hit] = retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
                                allowed=engine.store.positions(doc_ids), idf=engine.idf)
     timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
+    # After retrieval, not before: the sentence model's OpenMP threads keep spinning on both cores for a while
+    # after a call, and retrieval run meanwhile took several times longer.
     mark = time.perf_counter()
+    question = for_answering(engine, question)
     threshold = engine.settings.answer.threshold if threshold is None else threshold
     answer, candidates = None, []
     if question.asks is Asks.ELIGIBILITY and engine.store.programmes:
@@ -161,6 +173,6 @@ def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = N
            languages: set[Language] | None = None) -> list[Hit]:
     """Passages only (no answer), for staff: the top `k`, optionally only from some documents or languages."""
     query = clean_question(query, engine.settings.answer.max_question_chars)
-    prepared = understand(engine, query, detect_language(query))
+    prepared = understand(engine, query, detect_language(query), for_answers=False)
     return retrieve(prepared, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
                     allowed=engine.store.positions(doc_ids, languages), idf=engine.idf)

@@ -17,9 +17,11 @@ from .retrieve import PASSAGE_FEATURES
 SELECTOR_VERSION = 4
 
 
-def default_path() -> Path:
-    """The selector shipped inside the package."""
-    return Path(str(resources.files("assistant") / "models" / "selector.json"))
+def default_path(sentence_model: str = "") -> Path:
+    """The selector shipped inside the package for a sentence model (`embed.sentence_model`; "" when off): each
+    is trained with the features that setting gives."""
+    name = f"selector-{sentence_model}.json" if sentence_model else "selector.json"
+    return Path(str(resources.files("assistant") / "models" / name))
 
 
 @dataclass(frozen=True)

@@ -60,21 +60,32 @@ def build(corpus: Path, index: Path, embedder, second, analyzer, **kwargs):
 
 
 def engine_for(index: Path, embedder, second, analyzer, sentence_model=None) -> Engine:
+    """An engine as `open_engine` makes it; with a sentence model, the selector trained for it."""
     from assistant.index import load_index
+    from assistant.selector import default_path, load_selector
 
-    return Engine(Settings(index=index), load_index(index), embedder, second, analyzer, sentence_model=sentence_model)
+    selector = load_selector(default_path(sentence_model.name if sentence_model else ""))
+    return Engine(Settings(index=index), load_index(index), embedder, second, analyzer, selector=selector,
+                  sentence_model=sentence_model)
 
 
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory, embedder, second, analyzer) -> Path:
     """The real corpus (original + translations), indexed once."""
     index = tmp_path_factory.mktemp("index")
-    build(CORPUS, index, embedder, None, analyzer, sentence_model=second)  # the default settings: e5 on sentences
+    build(CORPUS, index, embedder, None, analyzer, sentence_model=second)  # with the optional sentence vectors
     return index
 
 
 @pytest.fixture(scope="session")
-def engine(index_dir, embedder, second, analyzer) -> Engine:
+def engine(index_dir, embedder, analyzer) -> Engine:
+    """The default settings: no second model, no sentence model (the index's sentence vectors go unread)."""
+    return engine_for(index_dir, embedder, None, analyzer)
+
+
+@pytest.fixture(scope="session")
+def e5_engine(index_dir, embedder, second, analyzer) -> Engine:
+    """`embed.sentence_model = "e5-small"`: the sentence vectors read, with the selector trained for them."""
     return engine_for(index_dir, embedder, None, analyzer, sentence_model=second)
 
 
@@ -199,7 +210,13 @@ def fixture_engine(tmp_path_factory, fixtures, embedder, second, analyzer) -> En
     index = tmp_path_factory.mktemp("fixture-index")
     build_index(discover(next(iter(fixtures.values())).parent), index, embedder, None, analyzer, ANALYZER, ocr=False,
                 sentence_model=second)
-    return Engine(Settings(index=index), load_index(index), embedder, None, analyzer, sentence_model=second)
+    return Engine(Settings(index=index), load_index(index), embedder, None, analyzer)
+
+
+@pytest.fixture(scope="session")
+def fixture_engine_e5(fixture_engine, embedder, second, analyzer) -> Engine:
+    """The same index with `embed.sentence_model = "e5-small"` and its selector."""
+    return engine_for(fixture_engine.settings.index, embedder, None, analyzer, sentence_model=second)
 
 
 @pytest.fixture(scope="session")

@@ -167,7 +167,7 @@ def test_a_missing_feature_counts_as_the_training_mean():
     assert fitted.coef[0] > 0 and fitted.coef[1] == 0 and np.isfinite(fitted.mean).all()
 
 
-def test_the_sentence_model_gives_each_candidate_its_cosine(engine):
+def test_the_sentence_model_gives_each_candidate_its_cosine(e5_engine):
     """With sentence vectors, every candidate carries the sentence model's cosine with the question (and its
     lead over the best); without them, NaN."""
     from dataclasses import replace
@@ -176,14 +176,14 @@ def test_the_sentence_model_gives_each_candidate_its_cosine(engine):
     from assistant.pipeline import understand
     from assistant.retrieve import retrieve
 
-    q = understand(engine, "How many AI factories by 2030?", Language.EN)
-    hits = retrieve(q, engine.store, engine.settings.retrieve, engine.selector.ranker, idf=engine.idf)
-    candidates = gather_candidates(q, hits, engine.store, engine.idf, 2, engine.cues)
+    q = understand(e5_engine, "How many AI factories by 2030?", Language.EN)
+    hits = retrieve(q, e5_engine.store, e5_engine.settings.retrieve, e5_engine.selector.ranker, idf=e5_engine.idf)
+    candidates = gather_candidates(q, hits, e5_engine.store, e5_engine.idf, 2, e5_engine.cues)
     at, margin = FEATURES.index("second_similarity"), FEATURES.index("second_similarity_margin")
     values = np.array([c.features[at] for c in candidates])
-    expected = np.array([float(engine.sentence_model.embed_passages([c.sentence.text])[0] @ q.sentence_vector)
+    expected = np.array([float(e5_engine.sentence_model.embed_passages([c.sentence.text])[0] @ q.sentence_vector)
                          for c in candidates])
     assert np.allclose(values, expected, atol=0.01)
     assert np.allclose([c.features[margin] for c in candidates], values - values.max())
-    blind = gather_candidates(replace(q, sentence_vector=None), hits, engine.store, engine.idf, 2, engine.cues)
+    blind = gather_candidates(replace(q, sentence_vector=None), hits, e5_engine.store, e5_engine.idf, 2, e5_engine.cues)
     assert all(np.isnan(c.features[at]) for c in blind)

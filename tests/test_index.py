@@ -301,8 +301,23 @@ def test_sentence_vectors_are_added_kept_and_checked(tmp_path, embedder, second,
     expected = second.embed_passages([sentence.text])[0]
     assert float(sentence.second @ expected) > 0.99  # stored as float16: the same vector, rounded
     check_compatible(store, "use-m3", "", ANALYZER, index, "e5-small")
+    check_compatible(store, "use-m3", "", ANALYZER, index, "")  # vectors the settings do not read are harmless
     with pytest.raises(IndexStaleError, match="sentence vectors from e5-small"):
-        check_compatible(store, "use-m3", "", ANALYZER, index, "")
+        check_compatible(store, "use-m3", "", ANALYZER, index, "another-model")
 
     again = build(corpus, index, embedder, None, analyzer, sentence_model=counting)
     assert not again.changed and counting.texts == rows
+
+
+def test_the_sentence_model_setting_picks_its_own_selector(index_dir, monkeypatch):
+    """Each `embed.sentence_model` is answered by the selector trained with the features it gives."""
+    from assistant.config import load_settings
+    from assistant.pipeline import open_engine
+    from assistant.selector import default_path, load_selector
+
+    plain = open_engine(load_settings(index=index_dir))
+    assert plain.sentence_model is None and plain.selector.to_json() == load_selector(default_path("")).to_json()
+    monkeypatch.setenv("POLICY_ASSISTANT_EMBED__SENTENCE_MODEL", "e5-small")
+    second = open_engine(load_settings(index=index_dir))
+    assert second.sentence_model is not None
+    assert second.selector.to_json() == load_selector(default_path("e5-small")).to_json() != plain.selector.to_json()
