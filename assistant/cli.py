@@ -129,7 +129,7 @@ def _settings(args: argparse.Namespace, **extra):
 
 
 def _index(args: argparse.Namespace) -> int:
-    from .embed import load_embedder
+    from .embed import load_embedder, optional_embedder
     from .index import build_index
     from .load import discover
     from .progress import Reporter
@@ -140,8 +140,8 @@ def _index(args: argparse.Namespace) -> int:
     for warning in corpus.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     embedder = load_embedder(settings.embed.model, settings.embed.threads)
-    second = load_embedder(settings.embed.rerank_model, settings.embed.threads) if settings.embed.rerank_model else None
-    sentences = load_embedder(settings.embed.sentence_model, settings.embed.threads) if settings.embed.sentence_model else None
+    second = optional_embedder(settings.embed.rerank_model, settings.embed.threads)
+    sentences = optional_embedder(settings.embed.sentence_model, settings.embed.threads)
     with Reporter(enabled=not args.quiet) as reporter:
         report = build_index(
             corpus, settings.index, embedder, second, load_analyzer(settings.keyword.korean),

@@ -197,3 +197,8 @@ def load_embedder(name: str, threads: int = 2) -> Embedder:
     if not name:
         raise ConfigError("no embedding model set: use 'use-m3', 'e5-small', 'minilm' or a sentence-transformers model")
     return SentenceTransformerEmbedder(name, threads)
+
+
+def optional_embedder(name: str, threads: int = 2) -> Embedder | None:
+    """The embedder an optional setting names (`embed.rerank_model`, `embed.sentence_model`); None when empty."""
+    return load_embedder(name, threads) if name else None

@@ -196,8 +196,9 @@ def build_index(
     """Build or refresh the index in `index_dir` from a corpus (see `load.discover`).
 
     Unchanged documents keep their passages and vectors (not even read again); `sentence_model`, when given,
-    also embeds every sentence (a second opinion for the answer chooser; reused while its model stays). A file that yields no text is
-    reported under `skipped` and the rest is indexed; the new build replaces the old in one atomic rename.
+    also embeds every sentence (a second opinion for the answer chooser; reused while its model stays). A file
+    that yields no text is reported under `skipped` and the rest is indexed; the new build replaces the old in
+    one atomic rename.
     Raises NothingIndexedError when no document yields a passage (the previous index then stays as it was).
     """
     started = time.perf_counter()
@@ -215,10 +216,11 @@ def build_index(
         for document in documents:
             fingerprints[document.doc_id] = document_fingerprint(document, fingerprints.get(document.translation_of or "", ""))
         corpus_hash = corpus_fingerprint(fingerprints, list(corpus.skipped), corpus.folder)
+        same_sentence_model = previous is not None \
+            and previous.manifest.get("sentence_model") == _model_key(sentence_model)
         # The corpus hash holds the cue digest; a manifest written before it was recorded is brought up to date too.
         if previous is not None and previous.manifest["corpus_hash"] == corpus_hash \
-                and previous.manifest.get("cues") == cues_digest() \
-                and previous.manifest.get("sentence_model") == _model_key(sentence_model):
+                and previous.manifest.get("cues") == cues_digest() and same_sentence_model:
             count = len(previous.chunks)
             progress("index is up to date", count, count)
             rows = tuple(DocumentRow(d, e.get("format", ""), e.get("language", ""), e["passages"], 0.0, True,
@@ -233,8 +235,6 @@ def build_index(
         sentence_records: list[dict | None] = []
         sentence_vectors: list[np.ndarray | None] = []
         sentence_seconds: list[np.ndarray | None] = []
-        same_sentence_model = previous is not None and previous.sentences.second is not None \
-            and previous.manifest.get("sentence_model") == _model_key(sentence_model)
         kept: list[Document] = []
         entries: dict[str, dict] = {}
         rows: list[DocumentRow] = []
@@ -258,7 +258,7 @@ def build_index(
                     first, last = previous.sentences.range(position)
                     sentence_vectors.append(np.asarray(previous.sentences.vectors[first:last], dtype=np.float32))
                     sentence_seconds.append(np.asarray(previous.sentences.second[first:last], dtype=np.float32)
-                                            if same_sentence_model else None)
+                                            if same_sentence_model and previous.sentences.second is not None else None)
                 kept.append(previous.documents[document.doc_id])
                 chunks.extend(doc_chunks)
                 entries[document.doc_id] = old if same_cues else {
@@ -318,17 +318,10 @@ def build_index(
         fresh = [i for i, record in enumerate(sentence_records) if record is None]
         for i, record in zip(fresh, analyse_sentences([chunks[i] for i in fresh], analyzer, cues)):
             sentence_records[i] = record
-        texts = sentence_texts([chunks[i] for i in fresh], [sentence_records[i] for i in fresh])
-        embedded = [embedder.embed_passages(texts[a : a + batch_size]) for a in range(0, len(texts), batch_size)]
-        flat_sentences = np.concatenate(embedded) if embedded else np.zeros((0, embedder.dim), np.float32)
-        cursor = 0
-        for i in fresh:
-            count = len(sentence_records[i]["spans"])
-            sentence_vectors[i] = flat_sentences[cursor : cursor + count]
-            cursor += count
-            progress("embedding sentences", cursor, len(texts))
+        _embed_sentences(embedder, chunks, sentence_records, sentence_vectors, batch_size, progress, "embedding sentences")
         if sentence_model is not None:
-            _embed_sentence_seconds(sentence_model, chunks, sentence_records, sentence_seconds, batch_size, progress)
+            _embed_sentences(sentence_model, chunks, sentence_records, sentence_seconds, batch_size, progress,
+                             f"embedding sentences ({sentence_model.name})")
 
         progress("keyword index", 0, 1)
         terms = [analyzer.terms(chunk.embed_text, chunk.language) for chunk in chunks]
@@ -384,20 +377,20 @@ def build_index(
                            time.perf_counter() - started, True, tuple(rows), tuple(skipped), corpus.warnings)
 
 
-def _embed_sentence_seconds(model: Embedder, chunks: list[Chunk], records: list[dict],
-                            seconds: list[np.ndarray | None], batch_size: int, progress: Progress) -> None:
-    """Fill `seconds` (per passage: its sentences' vectors from the sentence model) where it is None."""
-    todo = [i for i, vectors in enumerate(seconds) if vectors is None]
+def _embed_sentences(model: Embedder, chunks: list[Chunk], records: list[dict], vectors: list[np.ndarray | None],
+                     batch_size: int, progress: Progress, stage: str) -> None:
+    """Fill `vectors` (per passage: its sentences' vectors from `model`) where it is None (passages not reused)."""
+    todo = [i for i, block in enumerate(vectors) if block is None]
     texts = sentence_texts([chunks[i] for i in todo], [records[i] for i in todo])
     flat: list[np.ndarray] = []
     for start in range(0, len(texts), batch_size):
         flat.append(model.embed_passages(texts[start : start + batch_size]))
-        progress(f"embedding sentences ({model.name})", min(start + batch_size, len(texts)), len(texts))
-    vectors = np.concatenate(flat) if flat else np.zeros((0, model.dim), np.float32)
+        progress(stage, min(start + batch_size, len(texts)), len(texts))
+    embedded = np.concatenate(flat) if flat else np.zeros((0, model.dim), np.float32)
     cursor = 0
     for i in todo:
         count = len(records[i]["spans"])
-        seconds[i] = vectors[cursor : cursor + count]
+        vectors[i] = embedded[cursor : cursor + count]
         cursor += count
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .answer import Candidate, compose_answer, passages_for, refusal, verify_answer
 from .config import Settings
-from .embed import Embedder, load_embedder
+from .embed import Embedder, load_embedder, optional_embedder
 from .errors import InvalidQuestionError
 from .index import IndexStore, check_compatible, load_index
 from .language import detect_language
@@ -53,8 +53,8 @@ def open_engine(settings: Settings, index_dir: Path | None = None, selector: boo
         embedder = pending.result()
     embed = settings.embed
     check_compatible(store, embed.model, embed.rerank_model, settings.keyword.korean, index_dir, embed.sentence_model)
-    second = load_embedder(embed.rerank_model, embed.threads) if embed.rerank_model else None
-    sentence_model = load_embedder(embed.sentence_model, embed.threads) if embed.sentence_model else None
+    second = optional_embedder(embed.rerank_model, embed.threads)
+    sentence_model = optional_embedder(embed.sentence_model, embed.threads)
     if selector:
         chosen = load_selector(Path(settings.answer.selector) if settings.answer.selector
                                else default_path(embed.sentence_model))
