@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .features import (MAX_ANSWER_CHARS, PassageContext, candidate_features, confidence_features, fits_together,
+from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features, fits_together,
                        names_share, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import Selector
@@ -126,28 +126,34 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
         Candidate(sentence, chunk, rank, candidate_features(
             question, sentence, context, idf, float(similarity), best_similarity, coverage, best_coverage, before,
             cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
-            after, float(second), float(seconds.max())), after=after)
+            after, float(second), float(seconds.max()),
+            cues[sentence.language].held_forms(sentence.text) if cues and question.forms else frozenset()), after=after)
         for (sentence, chunk, rank, context), similarity, coverage, before, after, second
         in zip(rows, similarities, coverages, previous, following, seconds)
     ]
 
 
 def score_candidates(candidates: list[Candidate], selector: Selector) -> list[Candidate]:
-    """The candidates with the chooser's probabilities, best first (ties: the better passage, the earlier sentence)."""
+    """The candidates with the chooser's probability that the answer is built from each (a softmax over them),
+    best first (ties: the better passage, the earlier sentence)."""
     if not candidates:
         return []
-    probabilities = selector.chooser.probability(np.stack([c.features for c in candidates]))
+    scores = selector.chooser.score(np.stack([c.features for c in candidates]))
+    odds = np.exp(scores - scores.max())
+    probabilities = odds / odds.sum()
     scored = [replace(c, probability=float(p)) for c, p in zip(candidates, probabilities)]
     return sorted(scored, key=lambda c: (-c.probability, c.rank, c.sentence.position))
 
 
-def best_candidate(candidates: list[Candidate], selector: Selector) -> tuple[int, float]:
+def best_candidate(candidates: list[Candidate], selector: Selector, given: frozenset[str] = frozenset()
+                   ) -> tuple[int, float]:
     """The position of the chooser's best candidate in `candidates`, and the confidence model's probability that
-    answering with it is right."""
+    answering with it is right (`given`: the question's own figures, which say nothing new)."""
     features = np.stack([c.features for c in candidates])
     scores = selector.chooser.score(features)
     index = min(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].rank, candidates[i].sentence.position))
-    confidence = selector.confidence.probability(confidence_features(scores, index, features[index]))[0]
+    agree = agreeing([c.sentence.figures for c in candidates], features, index, given)
+    confidence = selector.confidence.probability(confidence_features(scores, index, features, agree))[0]
     return index, float(confidence)
 
 
@@ -207,9 +213,17 @@ def with_context(sentence: Sentence, after: Sentence | None, limit: int = MAX_AN
     return f"{sentence.text} {after.text}" if fits_together(sentence, after, limit) else ""
 
 
+MAX_FACT_CHARS = 60
+
+
 def key_fact(text: str, question: Question, cues: Cues) -> str:
-    """The words of a sentence that carry the fact asked for (an amount, a date, a count), if one pattern finds them."""
-    for pattern in cues.evidence.get(question.asks, ()) if question.asks is not Asks.OTHER else ():
+    """The words of a sentence that carry the fact asked for: the form of answer asked for (an e-mail address, a
+    phone number, a percentage…), else what the pattern of the kind asked for finds (an amount, a date, a count).
+    Empty when nothing is found, or when the question asks for no figure: the first number of a sentence is then
+    no answer ("which GPU?" is not answered by "3.9"), and the answer quotes the sentence without naming a fact."""
+    forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
+    patterns = [*forms, *(cues.evidence.get(question.asks, ()) if question.asks is not Asks.OTHER else ())]
+    for number, pattern in enumerate(patterns):
         if match := pattern.search(text):
             start, end = match.span()
             # Widen to the whole figure or word group it sits in ("15.000 euro", "30 giugno 2025").
@@ -218,8 +232,12 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
             while end < len(text) and not text[end].isspace() and text[end] not in ",;.)":
                 end += 1
             fact = text[start:end].strip(" ,;:")
-            if numbers(fact) or question.asks in (Asks.PLACE, Asks.PERSON):
+            if len(fact) > MAX_FACT_CHARS:  # a long link or word group is no fact to name: the quote shows it
+                continue
+            if numbers(fact) or number < len(forms) or question.asks in (Asks.PLACE, Asks.PERSON):
                 return fact
+    if question.asks not in (Asks.AMOUNT, Asks.COUNT, Asks.DATE) and not question.wants_figure:
+        return ""
     figures = [m for m in re.finditer(r"\d[\d.,]*", text)]
     return figures[0].group(0).rstrip(".,") if figures else ""
 
@@ -259,6 +277,8 @@ def answer_text(question: Question, candidate: Candidate, documents: dict[str, D
     title = title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
     name = LANGUAGE_NAMES[question.language][sentence.language]
     fact = key_fact(span, question, cues[sentence.language])
+    if any(character.isalpha() for character in fact):  # words of the source language ("2009년"): quoted as written
+        fact = "«" + fact.replace("«", "“").replace("»", "”") + "»"
     template = CROSS_LINGUAL if fact else CROSS_LINGUAL_NO_FACT
     return template[question.language].format(name=name, title=title.replace("«", "“").replace("»", "”"), fact=fact,
                                               quote=span.replace("«", "“").replace("»", "”"), n=n)
@@ -272,7 +292,7 @@ def compose_answer(question: Question, hits: list[Hit], store, selector: Selecto
     chosen = passages_for(hits, question.language, store.aligned, store.documents)
     if not candidates:
         return refusal(question.text, question.language, chosen, hits, store.documents), candidates
-    index, confidence = best_candidate(candidates, selector)
+    index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
     if not may_answer(question, best, confidence, limit):
         return refusal(question.text, question.language, chosen, hits, store.documents), candidates

@@ -53,6 +53,8 @@ FEATURES: tuple[str, ...] = (
     "second_similarity",  # cosine of the question and the sentence by the sentence model (NaN, read as the
                           # training mean, when the index has no sentence vectors)
     "second_similarity_margin",  # … minus the best of all candidates
+    "form_held",  # the question asks for a form of answer (an e-mail, a web address, a percentage…) the sentence holds
+    "form_missing",  # it asks for one and the sentence holds none of them
 )
 
 
@@ -180,7 +182,8 @@ def clause_coverage(question: Question, sentence: Sentence, patterns: tuple, idf
 def candidate_features(question: Question, sentence: Sentence, passage: PassageContext, idf: dict[str, float],
                        similarity: float, best_similarity: float, coverage: float, best_coverage: float,
                        previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None,
-                       second_similarity: float = math.nan, best_second: float = math.nan) -> np.ndarray:
+                       second_similarity: float = math.nan, best_second: float = math.nan,
+                       held_forms: frozenset[str] = frozenset()) -> np.ndarray:
     """The feature vector of one candidate sentence (the order of FEATURES)."""
     same = sentence.language is question.language
     holds = evidence(question, sentence)
@@ -223,24 +226,47 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         cognate_coverage(question, sentence, idf, coverage),
         second_similarity,
         second_similarity - best_second,
+        float(bool(question.forms & held_forms)),
+        float(bool(question.forms) and not question.forms & held_forms),
     ]
     return np.asarray(values, dtype=np.float32)
 
 
 
-# What decides whether to answer at all: how the chooser's best candidate stands (its score, its lead over the
-# next one, how many come close), and a few of its features that mean the same on any corpus: a small model, so
-# that what it learns from the development documents carries over to others.
+# What decides whether to answer at all: how the chooser's best candidate stands (the probability the chooser
+# gives it, its lead over the next one, how many come close), and a few of its features that mean the same on any
+# corpus: a small model, so that what it learns from the development documents carries over to others.
 _CONFIDENT_ON = ("cognate_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
                  "figures_in_passage", "cross_lingual", "sentence_similarity", "second_similarity",
                  "second_similarity_margin")
-CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_score", "chooser_margin", "close_rivals", *_CONFIDENT_ON)
+CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_log_share", "chooser_score", "chooser_margin", "close_rivals",
+                                        *_CONFIDENT_ON)
 _CONFIDENT_AT = [FEATURES.index(name) for name in _CONFIDENT_ON]
 
 
-def confidence_features(scores: np.ndarray, best: int, features: np.ndarray) -> np.ndarray:
-    """The confidence features of a question whose candidates the chooser scored `scores` (log-odds)."""
-    others = np.delete(scores, best)
-    margin = float(scores[best] - others.max()) if len(others) else 5.0
-    close = float(np.sum(others > scores[best] - 1.0))
-    return np.concatenate([[float(scores[best]), margin, close], features[_CONFIDENT_AT]]).astype(np.float32)
+_EVIDENCE_AT = FEATURES.index("evidence")
+
+
+def agreeing(figures: list[frozenset[str]], features: np.ndarray, best: int, given: frozenset[str]) -> np.ndarray:
+    """Which candidates say what the best one says: those that hold the kind of fact asked for, as it does, and
+    share a figure it gives and the question does not ("500 by 2030" in a summary and again in the body)."""
+    said = figures[best] - given
+    holds = features[:, _EVIDENCE_AT] > 0
+    return np.array([i == best or bool(holds[i] and holds[best] and said & f) for i, f in enumerate(figures)])
+
+
+def confidence_features(scores: np.ndarray, best: int, features: np.ndarray, agree: np.ndarray | None = None
+                        ) -> np.ndarray:
+    """The confidence features of a question whose candidates the chooser scored `scores` (their feature rows
+    `features`); `agree` marks the candidates that say what the best one says (`agreeing`): no rivals of it."""
+    agree = np.arange(len(scores)) == best if agree is None else agree
+    rivals = scores[~agree]
+    margin = float(scores[best] - rivals.max()) if len(rivals) else 5.0
+    close = float(np.sum(rivals > scores[best] - 1.0))
+    # The chooser is a softmax over the question's candidates: the log of the probability it gives its pick and
+    # the candidates that agree with it says how far the pick stands out; the score itself, how much it looks
+    # like an answer at all.
+    odds = np.exp(scores - scores.max())
+    log_share = float(np.log(odds[agree].sum() / odds.sum()))
+    return np.concatenate([[log_share, float(scores[best]), margin, close], features[best, _CONFIDENT_AT]]
+                          ).astype(np.float32)

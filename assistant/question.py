@@ -40,6 +40,10 @@ class Cues:
     figure: frozenset[str]  # words that ask for a figure of no other kind ("number", "percentuale", "번호")
     # Editorial notes that are not facts of the text (a statute's amendment history: "<개정 2020.6.9>").
     annotations: tuple[re.Pattern, ...] = ()
+    # Forms of answer: what a question's words ask for (an e-mail address, a web address, a phone number, a
+    # percentage, a file name, a section of a text) and what a sentence holding one looks like.
+    forms_asked: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
+    forms_held: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -47,6 +51,18 @@ class Cues:
         for pattern in self.annotations:
             text = pattern.sub(" ", text)
         return frozenset(kind for kind, patterns in self.evidence.items() if any(p.search(text) for p in patterns))
+
+    def asked_forms(self, question: str) -> frozenset[str]:
+        """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
+        return _matching(self.forms_asked, unicodedata.normalize("NFKC", question))
+
+    def held_forms(self, sentence: str) -> frozenset[str]:
+        """The forms of answer a sentence holds (an e-mail address, a percentage…)."""
+        return _matching(self.forms_held, unicodedata.normalize("NFKC", sentence))
+
+
+def _matching(table: dict[str, tuple[re.Pattern, ...]], text: str) -> frozenset[str]:
+    return frozenset(name for name, patterns in table.items() if any(p.search(text) for p in patterns))
 
 
 def load_cues() -> dict[Language, Cues]:
@@ -59,8 +75,11 @@ def load_cues() -> dict[Language, Cues]:
         asks = tuple((Asks(name), compile_all(data["asks"][name])) for name in data["asks"]["order"])
         evidence = {Asks(name): compile_all(patterns) for name, patterns in data["evidence"].items()}
         words = data["words"]
+        forms = data.get("forms", {})
         tables[language] = Cues(asks, evidence, frozenset(words["frame"]), frozenset(words["question"]),
-                                frozenset(words["figure"]), compile_all(data.get("annotations", {}).get("patterns", [])))
+                                frozenset(words["figure"]), compile_all(data.get("annotations", {}).get("patterns", [])),
+                                {name: compile_all(p) for name, p in forms.get("asked", {}).items()},
+                                {name: compile_all(p) for name, p in forms.get("held", {}).items()})
     return tables
 
 
@@ -94,6 +113,7 @@ class Question:
     counted: tuple[str, ...] = ()  # a "how many" question: the terms of what is counted
     anchors: tuple[str, ...] = ()  # terms of its names and of words in another script: shared across languages
     wants_figure: bool = False  # it asks for a figure of no other kind ("the decree number", "what percentage")
+    forms: frozenset[str] = frozenset()  # the forms of answer it asks for ("email", "web", "phone", "percent"…)
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
@@ -151,7 +171,7 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     lowered = unicodedata.normalize("NFKC", text).casefold()
     wants_figure = any(re.search(rf"(?<!\w){re.escape(word)}", lowered) for word in table.figure)
     return Question(text, language, asks, terms, focus, figures, names, counted,
-                    anchor_terms(text, names, language, analyzer), wants_figure)
+                    anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text))
 
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")

@@ -28,7 +28,8 @@ def features(q, s, idf=None, passage_text="", cues=None):
     context = PassageContext(rank=1, score=0.0, vector_score=0.5, keyword_score=1.0, coverage=0.5, heading_coverage=0.0,
                              figures=s.figures, text=(passage_text or s.text).casefold())
     patterns = cues[s.language].evidence.get(q.asks, ()) if cues else ()
-    vector = candidate_features(q, s, context, idf or {}, 0.5, 0.5, 0.5, 0.5, 0.0, patterns)
+    forms = cues[s.language].held_forms(s.text) if cues else frozenset()
+    vector = candidate_features(q, s, context, idf or {}, 0.5, 0.5, 0.5, 0.5, 0.0, patterns, held_forms=forms)
     return dict(zip(FEATURES, vector))
 
 
@@ -152,6 +153,61 @@ def test_italian_and_english_cognates_meet_across_languages(analyzer, cues):
     assert features(q, same)["cognate_coverage"] == features(q, same)["sentence_coverage"]
 
 
+@pytest.mark.parametrize("text, language, form, holds, lacks", [
+    ("which email address do I write to with questions", "en", "email",
+     "Questions may be sent to grants@agency.gov by the deadline.", "Questions may be sent by phone at 202-555-0143."),
+    ("문의할 전화번호가 뭔가요", "ko", "phone", "문의: 정책과 044-203-3129", "문의는 이메일 help@agency.go.kr 로 보내 주세요."),
+    ("che percentuale del costo copre il contributo", "it", "percent",
+     "Il contributo copre fino all’80% delle spese ammissibili.", "Il contributo massimo è di € 30.000,00 per progetto."),
+    ("on which website are the data published", "en", "web",
+     "The data are published at data.example.gov every quarter.", "The data are published every quarter by the office."),
+])
+def test_the_form_of_answer_asked_for(analyzer, cues, text, language, form, holds, lacks):
+    """A question that asks for an e-mail, a phone number, a percentage or a web address is answered by a
+    sentence that holds one: money is no percentage, a phone number no e-mail."""
+    q = question(text, language, analyzer, cues)
+    assert form in q.forms
+    right, wrong = (features(q, sentence(t, language, analyzer, cues), cues=cues) for t in (holds, lacks))
+    assert (right["form_held"], right["form_missing"]) == (1.0, 0.0)
+    assert (wrong["form_held"], wrong["form_missing"]) == (0.0, 1.0)
+    plain = question("who signed the memorandum", "en", analyzer, cues)
+    assert not plain.forms and features(plain, sentence(holds, language, analyzer, cues), cues=cues)["form_missing"] == 0.0
+
+
+def test_the_chooser_learns_which_candidate_of_a_question_is_right():
+    """The chooser compares a question's candidates with each other: a signal that only tells the right
+    candidate from its rivals (every question has its own level) is learned; what is the same for all of a
+    question's candidates (here: whether the question has a right answer at all) cannot pick one and weighs
+    nothing; the fit is deterministic."""
+    from types import SimpleNamespace
+
+    from assistant.calibrate import fit_chooser
+
+    rng = np.random.default_rng(0)
+    signal, level = FEATURES.index("sentence_similarity"), FEATURES.index("passage_similarity")
+
+    def questions(n, answerable=True):
+        made = []
+        for _ in range(n):
+            rows = np.zeros((6, len(FEATURES)), np.float32)
+            rows[:, signal] = rng.normal(0, 5) + rng.normal(0, 0.3, 6)  # the question's own level, and noise
+            rows[:, level] = float(answerable) + rng.normal(0, 0.1)
+            labels = np.zeros(6, np.int8)
+            if answerable:
+                labels[rng.integers(6)] = 1
+                rows[labels == 1, signal] += 1.0
+            made.append(SimpleNamespace(candidates=[SimpleNamespace(features=r) for r in rows], labels=labels))
+        return made
+
+    training = questions(200) + questions(50, answerable=False)
+    chooser = fit_chooser(training)
+    assert np.array_equal(chooser.coef, fit_chooser(training).coef)
+    assert chooser.coef[signal] > 0 and abs(chooser.coef[level]) < 1e-6
+    held = questions(100)
+    picked = [c.labels[int(np.argmax(chooser.score(np.stack([k.features for k in c.candidates]))))] for c in held]
+    assert np.mean(picked) >= 0.8
+
+
 def test_a_missing_feature_counts_as_the_training_mean():
     """An index without sentence vectors leaves the second opinion NaN: scored as if it were the mean, and a
     fit on rows where it is missing gives it no weight."""
@@ -187,3 +243,49 @@ def test_the_sentence_model_gives_each_candidate_its_cosine(e5_engine):
     assert np.allclose([c.features[margin] for c in candidates], values - values.max())
     blind = gather_candidates(replace(q, sentence_vector=None), hits, e5_engine.store, e5_engine.idf, 2, e5_engine.cues)
     assert all(np.isnan(c.features[at]) for c in blind)
+
+
+def test_a_cross_lingual_answer_names_only_the_fact_asked_for(analyzer, cues):
+    """The fact a cross-lingual answer names is the form asked for, or a figure of the kind asked for; a question
+    that asks for neither gets the quote alone, not the sentence's first number."""
+    from assistant.answer import key_fact
+
+    source = "GPU 개발 서버: CPU Intel Gold 3.9GHz, GPU NVIDIA L40S 2EA, 문의 datause@agency.go.kr"
+    email = question("which email address answers questions about the servers", "en", analyzer, cues)
+    gpu = question("which GPU does the development server use", "en", analyzer, cues)
+    count = question("how many GPUs does the development server have", "en", analyzer, cues)
+    assert key_fact(source, email, cues[Language.KO]) == "datause@agency.go.kr"
+    assert key_fact(source, gpu, cues[Language.KO]) == ""
+    assert key_fact(source, count, cues[Language.KO]) != ""
+
+
+def test_the_confidence_reads_how_far_the_pick_stands_out():
+    """The chooser is a softmax over a question's candidates: shifting all its scores by a constant changes only
+    the raw score among the confidence features. The first of them is the log of the probability the chooser
+    gives its pick; a close rival lowers it, a candidate that states the pick's figure again does not."""
+    from assistant.features import CONFIDENCE_FEATURES, agreeing, confidence_features
+
+    scores = np.array([1.5, 0.2, -0.7, 1.1])
+    features = np.random.default_rng(0).normal(size=(4, len(FEATURES))).astype(np.float32)
+    features[:, FEATURES.index("evidence")] = 1.0
+
+    def confidence(scores, agree=None):
+        return dict(zip(CONFIDENCE_FEATURES, confidence_features(scores, 0, features, agree)))
+
+    base, shifted = confidence(scores), confidence(scores + 7.0)
+    assert len(base) == len(CONFIDENCE_FEATURES)
+    assert {k: v for k, v in base.items() if k != "chooser_score"} == pytest.approx(
+        {k: v for k, v in shifted.items() if k != "chooser_score"})
+    assert shifted["chooser_score"] == pytest.approx(base["chooser_score"] + 7.0)
+    assert base["chooser_log_share"] == pytest.approx(np.log(np.exp(1.5) / np.exp(scores).sum()), abs=1e-6)
+    close = np.array([1.5, 1.45, -0.7, 1.1])
+    rival = confidence(close)
+    assert rival["chooser_log_share"] < base["chooser_log_share"] and rival["close_rivals"] > base["close_rivals"]
+    # The close candidate says "500" again (2030 is the question's own figure): it supports the pick.
+    figures = [frozenset({"500", "2030", "102"}), frozenset({"500", "2030", "15"}), frozenset({"2030"}), frozenset({"7"})]
+    agree = agreeing(figures, features, 0, frozenset({"2030"}))
+    assert agree.tolist() == [True, True, False, False]
+    again = confidence(close, agree)
+    assert again["chooser_log_share"] > rival["chooser_log_share"] and again["close_rivals"] < rival["close_rivals"]
+    features[1, FEATURES.index("evidence")] = 0.0  # a sentence without the kind of fact asked for agrees with nothing
+    assert agreeing(figures, features, 0, frozenset({"2030"})).tolist() == [True, False, False, False]
