@@ -12,8 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features, fits_together,
-                       names_share, weighted_coverage)
+from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
+                       fits_together, names_share, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import Selector
 from .sentences import Sentence

@@ -173,7 +173,8 @@ def fit_conditional_logit(lists: Sequence[tuple[np.ndarray, np.ndarray]], names:
     def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
         scores = z @ weights
         odds = np.exp(scores - np.repeat(np.maximum.reduceat(scores, starts), sizes))
-        every, good = np.add.reduceat(odds, starts), np.add.reduceat(np.where(right, odds, 0.0), starts)
+        every = np.add.reduceat(odds, starts)
+        good = np.maximum(np.add.reduceat(np.where(right, odds, 0.0), starts), 1e-300)  # no log(0) far from the optimum
         # −log P(a right row) per list = log Σ all − log Σ right; its gradient, E_all[z] − E_right[z]
         share = odds / np.repeat(every, sizes) - np.where(right, odds, 0.0) / np.repeat(good, sizes)
         return (float(np.sum(np.log(every) - np.log(good)) + 0.5 * l2 * weights @ weights),
