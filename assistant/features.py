@@ -234,8 +234,9 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
 
 
 # What decides whether to answer at all: how the chooser's best candidate stands (the probability the chooser
-# gives it, its lead over the next one, how many come close), and a few of its features that mean the same on any
-# corpus: a small model, so that what it learns from the development documents carries over to others.
+# gives it, its score, its lead over the best candidate that says something else, how many of those come close),
+# and a few of its features that mean the same on any corpus: a small model, so that what it learns from the
+# development documents carries over to others.
 _CONFIDENT_ON = ("cognate_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
                  "figures_in_passage", "cross_lingual", "sentence_similarity", "second_similarity",
                  "second_similarity_margin")

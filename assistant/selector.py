@@ -1,6 +1,7 @@
-"""The learned parts: a passage ranker and an answer chooser, two logistic regressions over measured features,
-with the refusal threshold. Stored as a small JSON file in the package (assistant/models/selector.json) and
-trained by `policy-assistant calibrate`; scoring needs numpy only."""
+"""The learned parts: a passage ranker and an answer chooser (conditional logits: which of a question's passages,
+which of its candidate sentences), the confidence model (a logistic regression: is the chosen answer right?) and
+the refusal threshold. Stored as a small JSON file in the package (assistant/models/selector.json) and trained by
+`policy-assistant calibrate`; scoring needs numpy only."""
 from __future__ import annotations
 
 import json
@@ -26,7 +27,8 @@ def default_path(sentence_model: str = "") -> Path:
 
 @dataclass(frozen=True)
 class LinearModel:
-    """A logistic regression over standardised features."""
+    """A linear model over standardised features: a logistic regression, or a conditional logit (whose scores
+    compare only within one question: its `probability` means nothing)."""
 
     features: tuple[str, ...]
     mean: np.ndarray
