@@ -15,7 +15,7 @@ import numpy as np
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
                        fits_together, names_share, weighted_coverage)
 from .question import Asks, Cues, Question, codes
-from .selector import Selector
+from .selector import LinearModel, Selector
 from .sentences import Sentence
 from .text import numbers
 from .types import Answer, Chunk, Citation, Document, Hit, Language
@@ -133,28 +133,23 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
     ]
 
 
-def score_candidates(candidates: list[Candidate], selector: Selector) -> list[Candidate]:
-    """The candidates with the chooser's probability that the answer is built from each (a softmax over them),
-    best first (ties: the better passage, the earlier sentence)."""
-    if not candidates:
-        return []
-    scores = selector.chooser.score(np.stack([c.features for c in candidates]))
-    odds = np.exp(scores - scores.max())
-    probabilities = odds / odds.sum()
-    scored = [replace(c, probability=float(p)) for c, p in zip(candidates, probabilities)]
-    return sorted(scored, key=lambda c: (-c.probability, c.rank, c.sentence.position))
+def chooser_pick(candidates: list[Candidate], chooser: LinearModel, given: frozenset[str] = frozenset()
+                 ) -> tuple[int, np.ndarray]:
+    """The position of `chooser`'s best candidate (ties: the better passage, the earlier sentence) and the
+    confidence features of that pick (`given`: the question's own figures, which say nothing new)."""
+    features = np.stack([c.features for c in candidates])
+    scores = chooser.score(features)
+    index = min(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].rank, candidates[i].sentence.position))
+    agree = agreeing([c.sentence.figures for c in candidates], features, index, given)
+    return index, confidence_features(scores, index, features, agree)
 
 
 def best_candidate(candidates: list[Candidate], selector: Selector, given: frozenset[str] = frozenset()
                    ) -> tuple[int, float]:
     """The position of the chooser's best candidate in `candidates`, and the confidence model's probability that
-    answering with it is right (`given`: the question's own figures, which say nothing new)."""
-    features = np.stack([c.features for c in candidates])
-    scores = selector.chooser.score(features)
-    index = min(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].rank, candidates[i].sentence.position))
-    agree = agreeing([c.sentence.figures for c in candidates], features, index, given)
-    confidence = selector.confidence.probability(confidence_features(scores, index, features, agree))[0]
-    return index, float(confidence)
+    answering with it is right."""
+    index, row = chooser_pick(candidates, selector.chooser, given)
+    return index, float(selector.confidence.probability(row)[0])
 
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -278,10 +273,15 @@ def answer_text(question: Question, candidate: Candidate, documents: dict[str, D
     name = LANGUAGE_NAMES[question.language][sentence.language]
     fact = key_fact(span, question, cues[sentence.language])
     if any(character.isalpha() for character in fact):  # words of the source language ("2009년"): quoted as written
-        fact = "«" + fact.replace("«", "“").replace("»", "”") + "»"
+        fact = f"«{_inner_quotes(fact)}»"
     template = CROSS_LINGUAL if fact else CROSS_LINGUAL_NO_FACT
-    return template[question.language].format(name=name, title=title.replace("«", "“").replace("»", "”"), fact=fact,
-                                              quote=span.replace("«", "“").replace("»", "”"), n=n)
+    return template[question.language].format(name=name, title=_inner_quotes(title), fact=fact,
+                                              quote=_inner_quotes(span), n=n)
+
+
+def _inner_quotes(text: str) -> str:
+    """A text set inside «…»: its own guillemets become curly quotes, so that the quotation's bounds stay clear."""
+    return text.replace("«", "“").replace("»", "”")
 
 
 def compose_answer(question: Question, hits: list[Hit], store, selector: Selector, cues: dict[Language, Cues],
@@ -336,4 +336,4 @@ def verify_answer(answer: str, citations: tuple[Citation, ...] | list[Citation])
 
 
 __all__ = ["Candidate", "compose_answer", "gather_candidates", "names_share", "passages_for", "refusal",
-           "score_candidates", "verify_answer"]
+           "verify_answer"]

@@ -17,11 +17,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, gather_candidates, may_answer,
-                     passages_for, refusal, verify_answer)
+from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, chooser_pick, gather_candidates,
+                     may_answer, passages_for, refusal, verify_answer)
 from .errors import AssistantError
 from .evaluation import fact_present
-from .features import FEATURES, agreeing, confidence_features
+from .features import FEATURES
 from .pipeline import Engine, clean_question, understand
 from .question import Question
 from .retrieve import PASSAGE_FEATURES, Pool, gather_pool, rank_pool
@@ -199,11 +199,8 @@ def fit_confidence(examples: list[Example], made: list[Choice], seed: int = SEED
         chooser = fit_chooser(train)
         for i, (e, c) in enumerate(zip(examples, made)):
             if e.group in held and c.candidates:
-                features = np.stack([x.features for x in c.candidates])
-                scores = chooser.score(features)
-                best = min(range(len(scores)), key=lambda j: (-scores[j], c.candidates[j].rank, c.candidates[j].sentence.position))
-                agree = agreeing([x.sentence.figures for x in c.candidates], features, best, e.question.figures)
-                rows.append(confidence_features(scores, best, features, agree))
+                best, row = chooser_pick(c.candidates, chooser, e.question.figures)
+                rows.append(row)
                 labels.append(int(c.labels[best]))
                 where.append(i)
     from .features import CONFIDENCE_FEATURES
