@@ -238,8 +238,8 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
 # and a few of its features that mean the same on any corpus: a small model, so that what it learns from the
 # development documents carries over to others.
 _CONFIDENT_ON = ("cognate_coverage", "passage_coverage", "evidence", "evidence_clause_coverage", "names_in_passage",
-                 "figures_in_passage", "cross_lingual", "sentence_similarity", "second_similarity",
-                 "second_similarity_margin")
+                 "names_in_sentence", "anchors_in_sentence", "figures_in_passage", "cross_lingual",
+                 "sentence_similarity", "second_similarity", "second_similarity_margin")
 CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_log_share", "chooser_score", "chooser_margin", "close_rivals",
                                         *_CONFIDENT_ON)
 _CONFIDENT_AT = [FEATURES.index(name) for name in _CONFIDENT_ON]

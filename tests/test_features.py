@@ -289,3 +289,6 @@ def test_the_confidence_reads_how_far_the_pick_stands_out():
     assert again["chooser_log_share"] > rival["chooser_log_share"] and again["close_rivals"] < rival["close_rivals"]
     features[1, FEATURES.index("evidence")] = 0.0  # a sentence without the kind of fact asked for agrees with nothing
     assert agreeing(figures, features, 0, frozenset({"2030"})).tolist() == [True, False, False, False]
+    # Whether the pick names what the question names (its codes, its cross-language terms) is read from the pick.
+    for name in ("names_in_sentence", "anchors_in_sentence", "names_in_passage"):
+        assert base[name] == pytest.approx(features[0, FEATURES.index(name)])
