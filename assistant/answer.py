@@ -27,10 +27,12 @@ LANGUAGE_NAMES: dict[Language, dict[Language, str]] = {
     Language.KO: {Language.IT: "이탈리아어", Language.KO: "한국어", Language.EN: "영어"},
     Language.EN: {Language.IT: "Italian", Language.KO: "Korean", Language.EN: "English"},
 }
+# A refusal says what the search found, not that the documents are silent: most refused questions that have an
+# answer were refused because no passage answered them for certain (held out, two in three refusals).
 REFUSAL: dict[Language, str] = {
-    Language.IT: "I documenti non lo dicono: non ho trovato un passaggio che risponda a questa domanda.",
-    Language.KO: "문서에는 이에 대한 내용이 없습니다. 이 질문에 답하는 구절을 찾지 못했습니다.",
-    Language.EN: "The documents do not say: I found no passage that answers this question.",
+    Language.IT: "Non l'ho trovato nei documenti: nessun passaggio trovato risponde con certezza a questa domanda.",
+    Language.KO: "문서에서 찾지 못했습니다. 찾은 구절 중 이 질문에 확실히 답하는 구절이 없습니다.",
+    Language.EN: "I could not find this in the documents: no passage I found answers the question for certain.",
 }
 SEE_ALSO: dict[Language, str] = {
     Language.IT: "Passaggi più vicini, da vedere:",
