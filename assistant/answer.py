@@ -88,6 +88,17 @@ def passages_for(hits: list[Hit], language: Language, versions: Versions, docume
     return chosen
 
 
+def see_also(hits: list[Hit], first: Chunk | None, language: Language, versions: Versions,
+             documents: dict[str, Document]) -> list[Chunk]:
+    """The passages a refusal offers to read, best first: the passage of the chooser's best candidate leads when
+    there is one (held out, it holds the fact asked for in 40 % of refused answerable questions; the best
+    retrieved passage, in 32 %), then the others in retrieval order."""
+    if first is not None:
+        hits = ([h for h in hits if h.chunk.align_key == first.align_key]
+                + [h for h in hits if h.chunk.align_key != first.align_key])
+    return passages_for(hits, language, versions, documents)
+
+
 def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str, float], passages: int,
                       cues: dict[Language, Cues] | None = None) -> list[Candidate]:
     """Every sentence of the best `passages` passages, with its features (selector not yet applied)."""
@@ -290,18 +301,25 @@ def compose_answer(question: Question, hits: list[Hit], store, selector: Selecto
                    idf: dict[str, float], passages: int = 4, threshold: float | None = None) -> tuple[Answer, list[Candidate]]:
     """Answer from the hits, or refuse with the closest passages as "see also"; also the scored candidates."""
     candidates = gather_candidates(question, hits, store, idf, passages, cues)
-    limit = selector.threshold if threshold is None else threshold
-    chosen = passages_for(hits, question.language, store.aligned, store.documents)
+    return answer_from(question, hits, candidates, store, selector, cues, threshold), candidates
+
+
+def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate], store, selector: Selector,
+                cues: dict[Language, Cues], threshold: float | None = None) -> Answer:
+    """The chooser's best candidate as the answer when its confidence reaches the threshold (the selector's
+    when None); otherwise a refusal whose "see also" starts with that candidate's passage."""
     if not candidates:
-        return refusal(question.text, question.language, chosen, hits, store.documents), candidates
+        return refusal(question.text, question.language, passages_for(hits, question.language, store.aligned,
+                                                                      store.documents), hits, store.documents)
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
-    if not may_answer(question, best, confidence, limit):
-        return refusal(question.text, question.language, chosen, hits, store.documents), candidates
+    if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold):
+        chosen = see_also(hits, best.chunk, question.language, store.aligned, store.documents)
+        return refusal(question.text, question.language, chosen, hits, store.documents)
     text = answer_text(question, best, store.documents, cues)
     citation = _citation(1, best.chunk, _hit_score(best.chunk, hits), store.documents)
     return Answer(question=question.text, language=question.language, answer=text, grounded=True,
-                  citations=(citation,)), candidates
+                  citations=(citation,))
 
 
 def refusal(question: str, language: Language, chosen: list[Chunk], hits: list[Hit], documents: dict[str, Document], see_also: int = 3) -> Answer:

@@ -17,8 +17,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import (Candidate, _citation, _hit_score, answer_text, best_candidate, chooser_pick, gather_candidates,
-                     may_answer, passages_for, refusal, verify_answer)
+from .answer import (Candidate, answer_from, answer_text, chooser_pick, gather_candidates, passages_for, refusal,
+                     verify_answer)
 from .errors import AssistantError
 from .evaluation import fact_present
 from .features import FEATURES
@@ -226,25 +226,17 @@ def choose_threshold(best: Sequence[tuple[float, bool | None]], wrong_cost: floa
 
 
 def answer_with(example: Example, choice: Choice, selector: Selector) -> Answer | None:
-    """The answer a selector gives to an example's question (refusal under the threshold; verified)."""
+    """The answer a selector gives to an example's question (refusal under the threshold; verified), as `ask`
+    gives it."""
     engine = example.engine
     if example.question is None:
         return None
-    item = example.item
     store = engine.store
-    timings = {"total": example.latency_ms}
-    denial = replace(refusal(item.question, item.lang, passages_for(choice.hits, item.lang, store.aligned, store.documents),
-                             choice.hits, store.documents), timings_ms=timings)
-    if not choice.candidates:
-        return denial
-    index, probability = best_candidate(choice.candidates, selector, example.question.figures)
-    best = choice.candidates[index]
-    if not may_answer(example.question, best, probability, selector.threshold):
-        return denial
-    text = answer_text(example.question, best, store.documents, engine.cues)
-    answer = Answer(item.question, item.lang, text, True,
-                    (_citation(1, best.chunk, _hit_score(best.chunk, choice.hits), store.documents),), timings)
-    return denial if verify_answer(answer.answer, answer.citations) else answer
+    answer = answer_from(example.question, choice.hits, choice.candidates, store, selector, engine.cues)
+    if answer.grounded and verify_answer(answer.answer, answer.citations):
+        answer = refusal(example.question.text, example.item.lang, passages_for(choice.hits, example.item.lang,
+                         store.aligned, store.documents), choice.hits, store.documents)
+    return replace(answer, question=example.item.question, timings_ms={"total": example.latency_ms})
 
 
 def folds(examples: Sequence[Example]) -> list[tuple[str, list[int], list[int]]]:

@@ -113,7 +113,16 @@ def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_m
         latency_ms=latency_ms,
         crosslingual=crosslingual,
         held_out=held_out,
+        see_also_holds=see_also_holds(item, answer),
     )
+
+
+def see_also_holds(item: TestItem, answer: Answer) -> bool | None:
+    """For an answerable question that was refused: does the first passage offered to read hold every expected
+    fact? None for an answer or an unanswerable question."""
+    if answer.grounded or not (item.answerable and item.expected_facts):
+        return None
+    return bool(answer.citations) and all(fact_present(f, answer.citations[0].quote) for f in item.expected_facts)
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -150,6 +159,9 @@ def summarize(results: list[ItemResult]) -> dict:
         "hit@1": _ratio(sum(r.gold_rank == 1 for r in with_gold), len(with_gold)),
         "hit@5": _ratio(sum(r.gold_rank is not None and r.gold_rank <= 5 for r in with_gold), len(with_gold)),
         "mrr": _ratio(sum(1.0 / r.gold_rank for r in with_gold if r.gold_rank), len(with_gold)),
+        # Of the answerable questions refused: how often the first "see also" passage holds the answer.
+        "see_also@1": _ratio(sum(bool(r.see_also_holds) for r in results if r.see_also_holds is not None),
+                             sum(r.see_also_holds is not None for r in results)),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
         "errors": sum(bool(r.error) for r in results),

@@ -9,7 +9,7 @@ from pathlib import Path
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
-           "language_match", "hit@1", "hit@5", "mrr")
+           "language_match", "hit@1", "hit@5", "mrr", "see_also@1")
 
 
 def _fmt(value) -> str:

@@ -217,6 +217,9 @@ class ItemResult:
     error: str = ""
     crosslingual: bool = False  # the answer is in a document in another language than the question
     held_out: str = ""  # the document held out when the selector that answered was fitted (eval --by-document)
+    # Refused and answerable: does the first "see also" passage hold every expected fact (the answer one click
+    # away)? None otherwise.
+    see_also_holds: bool | None = None
 
     @property
     def correct(self) -> bool:

@@ -142,3 +142,32 @@ def test_a_question_about_one_year_is_not_answered_with_another(fixture_engine):
     assert "30 giugno 2025" in ask(fixture_engine, "Entro quando si presentano le domande?").answer
     answer = ask(fixture_engine, "Entro quando si presentano le domande per il 2027?")
     assert not answer.grounded and "2025" not in answer.answer, answer.answer
+
+
+def test_a_refusal_offers_the_best_candidates_passage_first(engine):
+    """Refused, the chooser's best candidate is still the likeliest place of the answer: its passage leads the
+    "see also" list, then the others in retrieval order, one per alignment group."""
+    from assistant.answer import answer_from, best_candidate, passages_for, see_also
+    from assistant.pipeline import ask_traced
+
+    answer, trace = ask_traced(replace_threshold(engine, 1.0), "How many AI factories by 2030?")
+    assert not answer.grounded and trace.candidates
+    best, _ = best_candidate(trace.candidates, engine.selector, trace.question.figures)
+    pick = trace.candidates[best].chunk
+    store = engine.store
+    group = {c.chunk_id for c in store.aligned(pick).values()}
+    assert answer.citations[0].chunk_id in group
+    # Even when retrieval ranks the pick's passage last, the refusal offers it first.
+    backwards = list(reversed(trace.hits))
+    assert passages_for(backwards, Language.EN, store.aligned, store.documents)[0].chunk_id not in group
+    refused = answer_from(trace.question, backwards, trace.candidates, store, engine.selector, engine.cues, 1.0)
+    assert not refused.grounded and refused.citations[0].chunk_id in group
+
+    # The ordering itself: a later hit moved to the front, the rest in order, nothing repeated or lost.
+    hits = trace.hits
+    retrieved = passages_for(hits, Language.EN, store.aligned, store.documents)
+    last = hits[-1].chunk
+    moved = see_also(hits, last, Language.EN, store.aligned, store.documents)
+    assert moved[0].align_key == last.align_key
+    assert [c.chunk_id for c in moved[1:]] == [c.chunk_id for c in retrieved if c.align_key != last.align_key]
+    assert see_also(hits, None, Language.EN, store.aligned, store.documents) == retrieved

@@ -62,6 +62,22 @@ def test_summary_arithmetic_on_known_predictions():
     assert m["language_match"] == 1.0
 
 
+def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_the_facts():
+    def refused(quote):
+        citation = Citation(1, "d", "T", Language.EN, "¶1", quote, "s", 1.0, "d#p1")
+        return Answer("q", Language.EN, "I could not find this in the documents.", False, (citation,), {})
+
+    results = [
+        score_item(item("a", facts=["1500", "2030"]), refused("Up to 1,500 AI factories by 2030."), [], 1),
+        score_item(item("b", facts=["1500", "2031"]), refused("Up to 1,500 AI factories by 2030."), [], 1),  # one fact
+        score_item(item("c", facts=["7"]), answer("The documents do not say.", grounded=False), [], 1),  # no passage
+        score_item(item("d", facts=["1500"]), answer("1,500 AI factories [1]"), [], 1),  # answered: not counted
+        score_item(item("e", answerable=False), refused("Up to 1,500 AI factories by 2030."), [], 1),  # not counted
+    ]
+    assert [r.see_also_holds for r in results] == [True, False, False, None, None]
+    assert summarize(results)["see_also@1"] == pytest.approx(1 / 3)
+
+
 def test_language_match_ignores_quotes_and_is_per_language():
     korean = Answer("q", Language.KO, "이 내용은 이탈리아어 문서에만 있어 원문 그대로 인용합니다: «Entro il 2030 500 fabbriche» [1]",
                     True, (Citation(1, "d", "T", Language.IT, "¶1", "Entro il 2030 500 fabbriche", "s", 1.0, "d#p1"),), {})
