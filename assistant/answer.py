@@ -88,11 +88,11 @@ def passages_for(hits: list[Hit], language: Language, versions: Versions, docume
     return chosen
 
 
-def see_also(hits: list[Hit], first: Chunk | None, language: Language, versions: Versions,
+def closest_passages(hits: list[Hit], first: Chunk | None, language: Language, versions: Versions,
              documents: dict[str, Document]) -> list[Chunk]:
     """The passages a refusal offers to read, best first: the passage of the chooser's best candidate leads when
-    there is one (held out, it holds the fact asked for in 40 % of refused answerable questions; the best
-    retrieved passage, in 32 %), then the others in retrieval order."""
+    there is one (held out by document, it holds the answer to 40 % of the answerable questions refused; the
+    best retrieved passage, to 33 %), then the others in retrieval order."""
     if first is not None:
         hits = ([h for h in hits if h.chunk.align_key == first.align_key]
                 + [h for h in hits if h.chunk.align_key != first.align_key])
@@ -314,7 +314,7 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
     if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold):
-        chosen = see_also(hits, best.chunk, question.language, store.aligned, store.documents)
+        chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents)
     text = answer_text(question, best, store.documents, cues)
     citation = _citation(1, best.chunk, _hit_score(best.chunk, hits), store.documents)

@@ -147,7 +147,7 @@ def test_a_question_about_one_year_is_not_answered_with_another(fixture_engine):
 def test_a_refusal_offers_the_best_candidates_passage_first(engine):
     """Refused, the chooser's best candidate is still the likeliest place of the answer: its passage leads the
     "see also" list, then the others in retrieval order, one per alignment group."""
-    from assistant.answer import answer_from, best_candidate, passages_for, see_also
+    from assistant.answer import answer_from, best_candidate, closest_passages, passages_for
     from assistant.pipeline import ask_traced
 
     answer, trace = ask_traced(replace_threshold(engine, 1.0), "How many AI factories by 2030?")
@@ -167,7 +167,7 @@ def test_a_refusal_offers_the_best_candidates_passage_first(engine):
     hits = trace.hits
     retrieved = passages_for(hits, Language.EN, store.aligned, store.documents)
     last = hits[-1].chunk
-    moved = see_also(hits, last, Language.EN, store.aligned, store.documents)
+    moved = closest_passages(hits, last, Language.EN, store.aligned, store.documents)
     assert moved[0].align_key == last.align_key
     assert [c.chunk_id for c in moved[1:]] == [c.chunk_id for c in retrieved if c.align_key != last.align_key]
-    assert see_also(hits, None, Language.EN, store.aligned, store.documents) == retrieved
+    assert closest_passages(hits, None, Language.EN, store.aligned, store.documents) == retrieved
