@@ -89,7 +89,7 @@ def passages_for(hits: list[Hit], language: Language, versions: Versions, docume
 
 
 def closest_passages(hits: list[Hit], first: Chunk | None, language: Language, versions: Versions,
-             documents: dict[str, Document]) -> list[Chunk]:
+                     documents: dict[str, Document]) -> list[Chunk]:
     """The passages a refusal offers to read, best first: the passage of the chooser's best candidate leads when
     there is one (held out by document, it holds the answer to 40 % of the answerable questions refused; the
     best retrieved passage, to 33 %), then the others in retrieval order."""
@@ -328,6 +328,15 @@ def refusal(question: str, language: Language, chosen: list[Chunk], hits: list[H
     return Answer(question=question, language=language, answer=REFUSAL[language], grounded=False, citations=citations)
 
 
+def verified(answer: Answer, question: str, language: Language, hits: list[Hit], store) -> Answer:
+    """The answer, unless a passage it cites does not support it: then a refusal, never what the passages do not
+    say (the verifier is a hard gate after the selector)."""
+    if answer.grounded and verify_answer(answer.answer, answer.citations):
+        return refusal(question, language, passages_for(hits, language, store.aligned, store.documents), hits,
+                       store.documents)
+    return answer
+
+
 _CITE = re.compile(r"\[(\d+)\]")
 
 
@@ -356,4 +365,4 @@ def verify_answer(answer: str, citations: tuple[Citation, ...] | list[Citation])
 
 
 __all__ = ["Candidate", "compose_answer", "gather_candidates", "names_share", "passages_for", "refusal",
-           "verify_answer"]
+           "verified", "verify_answer"]

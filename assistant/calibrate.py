@@ -17,8 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import (Candidate, answer_from, answer_text, chooser_pick, gather_candidates, passages_for, refusal,
-                     verify_answer)
+from .answer import Candidate, answer_from, answer_text, chooser_pick, gather_candidates, verified
 from .errors import AssistantError
 from .evaluation import fact_present
 from .features import FEATURES
@@ -231,11 +230,8 @@ def answer_with(example: Example, choice: Choice, selector: Selector) -> Answer 
     engine = example.engine
     if example.question is None:
         return None
-    store = engine.store
-    answer = answer_from(example.question, choice.hits, choice.candidates, store, selector, engine.cues)
-    if answer.grounded and verify_answer(answer.answer, answer.citations):
-        answer = refusal(example.question.text, example.item.lang, passages_for(choice.hits, example.item.lang,
-                         store.aligned, store.documents), choice.hits, store.documents)
+    answer = verified(answer_from(example.question, choice.hits, choice.candidates, engine.store, selector, engine.cues),
+                      example.question.text, example.item.lang, choice.hits, engine.store)
     return replace(answer, question=example.item.question, timings_ms={"total": example.latency_ms})
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .answer import Candidate, compose_answer, passages_for, refusal, verify_answer
+from .answer import Candidate, compose_answer, verified, verify_answer
 from .config import Settings
 from .embed import Embedder, load_embedder, optional_embedder
 from .errors import InvalidQuestionError
@@ -137,10 +137,7 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     if answer is None:
         answer, candidates = compose_answer(question, hits, engine.store, engine.selector, engine.cues, engine.idf,
                                             engine.settings.answer.passages, threshold)
-    if answer.grounded and verify_answer(answer.answer, answer.citations):
-        # Never return what the passages do not support: refuse instead.
-        answer = refusal(text, language, passages_for(hits, language, engine.store.aligned, engine.store.documents),
-                         hits, engine.store.documents)
+    answer = verified(answer, text, language, hits, engine.store)
     timings["answer"] = (time.perf_counter() - mark) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     return replace(answer, timings_ms=timings), Trace(question, hits, candidates)
