@@ -226,28 +226,53 @@ MAX_FACT_CHARS = 60
 
 def key_fact(text: str, question: Question, cues: Cues) -> str:
     """The words of a sentence that carry the fact asked for: the form of answer asked for (an e-mail address, a
-    phone number, a percentage…), else what the pattern of the kind asked for finds (an amount, a date, a count).
-    Empty when nothing is found, or when the question asks for no figure: the first number of a sentence is then
-    no answer ("which GPU?" is not answered by "3.9"), and the answer quotes the sentence without naming a fact."""
+    phone number, a percentage…), else what the patterns of the kind asked for find (an amount, a date, a count).
+    Empty when nothing is found, when the question asks for no figure (the first number of a sentence is then no
+    answer: "which GPU?" is not answered by "3.9"), or when the sentence holds several different such facts (which
+    one answers is for the reader of the quote to see, not for the answer to guess): the answer then quotes the
+    sentence without naming a fact. Editorial notes (a statute's "<개정 2013.5.28>") are no facts."""
+    for pattern in cues.annotations:
+        text = pattern.sub(" ", text)
     forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
-    patterns = [*forms, *(cues.evidence.get(question.asks, ()) if question.asks is not Asks.OTHER else ())]
-    for number, pattern in enumerate(patterns):
-        if match := pattern.search(text):
-            start, end = match.span()
-            # Widen to the whole figure or word group it sits in ("15.000 euro", "30 giugno 2025").
-            while start > 0 and not text[start - 1].isspace():
-                start -= 1
-            while end < len(text) and not text[end].isspace() and text[end] not in ",;.)":
-                end += 1
-            fact = text[start:end].strip(" ,;:")
-            if len(fact) > MAX_FACT_CHARS:  # a long link or word group is no fact to name: the quote shows it
-                continue
-            if numbers(fact) or number < len(forms) or question.asks in (Asks.PLACE, Asks.PERSON):
-                return fact
+    kinds = list(cues.evidence.get(question.asks, ())) if question.asks is not Asks.OTHER else []
+    for group in (forms, kinds):
+        facts = _facts(text, group)
+        if group is kinds:
+            facts = [f for f in facts if numbers(f) or question.asks in (Asks.PLACE, Asks.PERSON)]
+        if facts:
+            return facts[0] if len(facts) == 1 else ""
     if question.asks not in (Asks.AMOUNT, Asks.COUNT, Asks.DATE) and not question.wants_figure:
         return ""
-    figures = [m for m in re.finditer(r"\d[\d.,]*", text)]
-    return figures[0].group(0).rstrip(".,") if figures else ""
+    figures = list(dict.fromkeys(m.group(0).rstrip(".,") for m in re.finditer(r"\d[\d.,]*", text)))
+    return figures[0] if len(figures) == 1 else ""
+
+
+_FACT_END = ",;.)>]»”\""
+
+
+def _facts(text: str, patterns: list[re.Pattern]) -> list[str]:
+    """The distinct facts the patterns find in a text, each widened to the whole figure or word group it sits in
+    ("15.000 euro", "30 giugno 2025"; "http://example.org/a.b" whole), those that touch merged, in text order;
+    one longer than MAX_FACT_CHARS (a long link or word group is no fact to name: the quote shows it) left out."""
+    spans = []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            # A full stop or comma inside a figure or an address ("20.000,00", "pcm.it") belongs to it.
+            while end < len(text) and not text[end].isspace() and not (
+                    text[end] in _FACT_END and (end + 1 == len(text) or not text[end + 1].isalnum())):
+                end += 1
+            spans.append((start, end))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:  # overlapping, or one space apart ("30 giugno", "2025년 12월")
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    facts = [text[a:b].strip(" ,;:") for a, b in merged]
+    return list(dict.fromkeys(f for f in facts if f and len(f) <= MAX_FACT_CHARS))
 
 
 def _citation(n: int, chunk: Chunk, score: float, documents: dict[str, Document]) -> Citation:

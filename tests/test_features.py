@@ -247,7 +247,8 @@ def test_the_sentence_model_gives_each_candidate_its_cosine(e5_engine):
 
 def test_a_cross_lingual_answer_names_only_the_fact_asked_for(analyzer, cues):
     """The fact a cross-lingual answer names is the form asked for, or a figure of the kind asked for; a question
-    that asks for neither gets the quote alone, not the sentence's first number."""
+    that asks for neither, or a sentence with several candidate figures, gets the quote alone, not the sentence's
+    first number."""
     from assistant.answer import key_fact
 
     source = "GPU 개발 서버: CPU Intel Gold 3.9GHz, GPU NVIDIA L40S 2EA, 문의 datause@agency.go.kr"
@@ -256,7 +257,26 @@ def test_a_cross_lingual_answer_names_only_the_fact_asked_for(analyzer, cues):
     count = question("how many GPUs does the development server have", "en", analyzer, cues)
     assert key_fact(source, email, cues[Language.KO]) == "datause@agency.go.kr"
     assert key_fact(source, gpu, cues[Language.KO]) == ""
-    assert key_fact(source, count, cues[Language.KO]) != ""
+    # Several figures (3.9, 40, 2), none of them clearly the count: the quote speaks, no figure is named.
+    assert key_fact(source, count, cues[Language.KO]) == ""
+    assert key_fact("개발 서버용 GPU 2대를 도입한다.", count, cues[Language.KO]) == "2대를"
+
+
+def test_the_fact_an_answer_names_is_whole_unique_and_not_an_editorial_note(analyzer, cues):
+    """A cross-lingual answer names a figure only when the sentence holds exactly one of the kind asked for, whole
+    (an address with its dots, a date with its day), and never a statute's amendment note."""
+    from assistant.answer import key_fact
+
+    deadline = question("how many days before the fiscal year must the budget bill be submitted", "en", analyzer, cues)
+    statute = "정부는 예산안을 회계연도 개시 120일 전까지 국회에 제출하여야 한다. <개정 2013.5.28>"
+    assert key_fact(statute, deadline, cues[Language.KO]) == "120일 전까지"
+    web = question("what is the web address of the application", "en", analyzer, cues)
+    assert key_fact("Si accede digitando l'indirizzo http://lavoro.example.it, poi si entra.", web,
+                    cues[Language.IT]) == "http://lavoro.example.it"
+    phones = "문의: 043-719-3750 또는 043-719-3764로 연락하십시오."
+    phone = question("which phone number can I call", "en", analyzer, cues)
+    assert key_fact(phones, phone, cues[Language.KO]) == ""
+    assert key_fact("문의: 043-719-3750로 연락하십시오.", phone, cues[Language.KO]) == "043-719-3750로"
 
 
 def test_the_confidence_reads_how_far_the_pick_stands_out():
