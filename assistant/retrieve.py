@@ -10,7 +10,8 @@ import numpy as np
 from .config import RetrieveSettings
 from .features import names_share, share, weighted_coverage
 from .index import IndexStore
-from .question import Question
+from .question import Asks, Question
+from .sentences import _mask_kinds
 from .types import Hit
 
 # What the ranker sees of a passage in the pool, in the order its weights follow.
@@ -31,6 +32,8 @@ PASSAGE_FEATURES: tuple[str, ...] = (
     "anchor_rank",
     "fused",  # reciprocal rank fusion of the four, times k
     "document_votes",  # share of the pool's top 20 from the same document
+    "evidence",  # one of its sentences holds the kind of fact asked for (a date for "when"…)
+    "evidence_coverage",  # the best topic coverage of such a sentence (same language)
 )
 
 
@@ -96,6 +99,7 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
         versions = store.aligned(chunk).values()
         passage_text = " ".join(f"{v.heading} {v.text}" for v in versions).casefold()
         title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
+        held = passage_evidence(question, store, i, idf)
         rows.append([
             vector,
             sentence,
@@ -110,12 +114,29 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
             *(1.0 / (2 + rank[i]) if i in rank else 0.0 for rank in ranks),
             fused[i] * settings.rrf_k,
             votes[chunk.doc_id] / min(20, len(positions)),
+            *held,
         ])
         vectors.append(vector)
         keywords.append(keyword_scores.get(i, 0.0))
         sentences.append(sentence)
         seconds.append(second)
     return Pool(positions, np.asarray(rows, dtype=np.float32), vectors, keywords, sentences, seconds)
+
+
+def passage_evidence(question: Question, store: IndexStore, position: int, idf: dict[str, float]) -> tuple[float, float]:
+    """Whether one of the passage's sentences holds the kind of fact asked for, and the best topic coverage of
+    such a sentence (0 across languages: the terms are another language's)."""
+    if question.asks is Asks.OTHER:
+        return 1.0, 0.0
+    record = store.sentences.record(position)
+    same = store.chunks[position].language is question.language
+    best, found = 0.0, 0.0
+    for terms, kinds in zip(record["terms"], record["kinds"]):
+        if question.asks in _mask_kinds(kinds):
+            found = 1.0
+            if same:
+                best = max(best, weighted_coverage(question.focus, frozenset(terms), idf))
+    return found, best
 
 
 def rank_pool(pool: Pool, store: IndexStore, ranker, k: int, w_second: float = 0.0) -> list[Hit]:

@@ -80,3 +80,18 @@ def test_pool_features_follow_the_declared_order(engine):
     names = pool.features[:, PASSAGE_FEATURES.index("names")]
     has_code = ["re100" in (c.heading + c.text).casefold() for c in (engine.store.chunks[p] for p in pool.positions)]
     assert all(n == (1.0 if h else 0.0) for n, h in zip(names, has_code))
+
+
+def test_the_ranker_sees_which_passages_hold_the_kind_of_fact_asked_for(engine):
+    """A "when" question: a passage's evidence feature says whether one of its sentences holds a date, and
+    evidence_coverage how well the best such sentence matches the question's topic (same language only)."""
+    question = understand(engine, "Quando è stato presentato il piano di lavoro?", Language.IT)
+    pool = gather_pool(question, engine.store, RetrieveSettings(), idf=engine.idf)
+    held = pool.features[:, PASSAGE_FEATURES.index("evidence")]
+    coverage = pool.features[:, PASSAGE_FEATURES.index("evidence_coverage")]
+    counts = [any(question.asks in s.kinds for s in engine.store.sentences.of(p)) for p in pool.positions]
+    assert list(held) == [1.0 if c else 0.0 for c in counts] and 0 < sum(counts) < len(counts)
+    assert all(v == 0.0 for v, c in zip(coverage, counts) if not c)
+    same = [engine.store.chunks[p].language is Language.IT for p in pool.positions]
+    assert any(v > 0 for v, c, m in zip(coverage, counts, same) if c and m)
+    assert all(v == 0.0 for v, m in zip(coverage, same) if not m)
