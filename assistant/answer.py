@@ -340,11 +340,11 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
     best = replace(candidates[index], probability=confidence)
     if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
-        return refusal(question.text, question.language, chosen, hits, store.documents)
+        return replace(refusal(question.text, question.language, chosen, hits, store.documents), confidence=confidence)
     text = answer_text(question, best, store.documents, cues)
     citation = _citation(1, best.chunk, _hit_score(best.chunk, hits), store.documents)
     return Answer(question=question.text, language=question.language, answer=text, grounded=True,
-                  citations=(citation,))
+                  citations=(citation,), confidence=confidence)
 
 
 def refusal(question: str, language: Language, chosen: list[Chunk], hits: list[Hit], documents: dict[str, Document], see_also: int = 3) -> Answer:
@@ -357,8 +357,8 @@ def verified(answer: Answer, question: str, language: Language, hits: list[Hit],
     """The answer, unless a passage it cites does not support it: then a refusal, never what the passages do not
     say (the verifier is a hard gate after the selector)."""
     if answer.grounded and verify_answer(answer.answer, answer.citations):
-        return refusal(question, language, passages_for(hits, language, store.aligned, store.documents), hits,
-                       store.documents)
+        return replace(refusal(question, language, passages_for(hits, language, store.aligned, store.documents), hits,
+                               store.documents), confidence=answer.confidence)
     return answer
 
 

@@ -320,7 +320,7 @@ def _eval(args: argparse.Namespace) -> int:
     from .evaluation import load_testset, run_testset, score_item, summarize_by, summarize_by_language
     from .pipeline import ask_with_hits, open_engine
     from .progress import Reporter
-    from .report import METRICS, write_report
+    from .report import METRICS, describe_miss, worst_misses, write_report
 
     settings = _settings(args)
     items = load_testset(args.testset)
@@ -359,6 +359,11 @@ def _eval(args: argparse.Namespace) -> int:
     print(f"selector: {selector_note}")
     print(_table(metrics, names))
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
+    worst = worst_misses(results)
+    print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
+          else "worst misses: none, no answer was wrong")
+    for r in worst:
+        print("  " + describe_miss(r, width=90))
     print("report: " + ", ".join(str(p) for p in paths))
     return 0
 

@@ -114,6 +114,7 @@ def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_m
         crosslingual=crosslingual,
         held_out=held_out,
         see_also_holds=see_also_holds(item, answer),
+        confidence=answer.confidence,
     )
 
 

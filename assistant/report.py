@@ -37,6 +37,23 @@ def failure_reason(result: ItemResult) -> str:
     return ""
 
 
+def worst_misses(results: list[ItemResult], n: int = 10) -> list[ItemResult]:
+    """The wrong answers the selector was surest of (an unanswerable question answered, or an expected fact
+    missing), the most confident first: where a wrong answer costs most, and where to look first."""
+    wrong = [r for r in results if r.grounded and not r.correct and not r.error]
+    return sorted(wrong, key=lambda r: (-(r.confidence if r.confidence is not None else -1.0), r.item.id))[:n]
+
+
+def describe_miss(result: ItemResult, width: int = 0) -> str:
+    """One line on a wrong answer: its confidence, the item, the question, the answer and what was expected."""
+    expected = ", ".join(json.dumps(f, ensure_ascii=False) for f in result.item.expected_facts) or "a refusal"
+    confidence = "–" if result.confidence is None else f"{result.confidence:.2f}"
+    cut = (lambda text: text if not width or len(text) <= width else text[: width - 1] + "…")
+    return (f"{confidence} {result.item.id} ({result.item.lang.value}, {result.item.kind or 'no kind'}, "
+            f"{result.item.doc or 'no document'}): {cut(result.item.question)} → {cut(result.answer)} "
+            f"(expected: {expected})")
+
+
 BREAKDOWN = ("items", "answerable", "unanswerable", "answer_accuracy", "refusal_precision", "refusal_recall",
              "citation_validity", "language_match", "latency_p50_ms")
 
@@ -53,7 +70,8 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
         record["failure"] = failure_reason(r)
         items.append(record)
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
-               "metrics": metrics, "breakdowns": breakdowns or {}, "items": items}
+               "metrics": metrics, "breakdowns": breakdowns or {},
+               "worst_misses": [r.item.id for r in worst_misses(results)], "items": items}
     paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png"]
     paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}), encoding="utf-8")
@@ -80,6 +98,9 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)
+    worst = worst_misses(results)
+    lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
+    lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]
     lines += ["", f"## Failed items ({len(failed)})", ""]
     if not failed:

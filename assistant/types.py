@@ -153,6 +153,10 @@ class Answer:
     grounded: bool
     citations: tuple[Citation, ...]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The selector's probability that its best candidate answers the question right (None: nothing was
+    # scored): above the refusal threshold it is the answer; below it, the first "see also" passage. Kept out
+    # of `to_json` (the `ask --json` contract); `eval` reports it.
+    confidence: float | None = None
 
     def to_json(self) -> dict:
         """The `ask --json` object of DESIGN.md."""
@@ -220,6 +224,7 @@ class ItemResult:
     # Refused and answerable: does the first "see also" passage hold every expected fact (the answer one click
     # away)? None otherwise.
     see_also_holds: bool | None = None
+    confidence: float | None = None  # the selector's probability for its best candidate (Answer.confidence)
 
     @property
     def correct(self) -> bool:

@@ -171,3 +171,14 @@ def test_a_refusal_offers_the_best_candidates_passage_first(engine):
     assert moved[0].align_key == last.align_key
     assert [c.chunk_id for c in moved[1:]] == [c.chunk_id for c in retrieved if c.align_key != last.align_key]
     assert closest_passages(hits, None, Language.EN, store.aligned, store.documents) == retrieved
+
+
+def test_an_answer_carries_the_confidence_it_was_given_with(engine):
+    """The selector's probability for its pick travels with the answer: at or above the threshold when it
+    answers, under it when it refuses with candidates to offer."""
+    from assistant.pipeline import ask
+
+    answered = ask(engine, "How many AI factories will there be by 2030?", Language.EN)
+    refused = ask(engine, "Who won the 2022 FIFA World Cup?", Language.EN)
+    assert answered.grounded and answered.confidence >= engine.selector.threshold
+    assert not refused.grounded and (refused.confidence is None or refused.confidence < engine.selector.threshold)

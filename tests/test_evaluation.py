@@ -78,6 +78,29 @@ def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_
     assert summarize(results)["see_also@1"] == pytest.approx(1 / 3)
 
 
+def test_worst_misses_are_the_wrong_answers_given_with_the_highest_confidence():
+    from dataclasses import replace
+
+    from assistant.report import describe_miss, worst_misses
+
+    def scored(id, text, confidence, answerable=True, facts=("1500",), grounded=True):
+        a = replace(answer(text, grounded=grounded), confidence=confidence)
+        return score_item(item(id, answerable=answerable, facts=facts if answerable else ()), a, [], 1)
+
+    results = [
+        scored("right", "1,500 AI factories [1]", 0.99),  # right: no miss, however sure
+        scored("unsure", "2030 [1]", 0.40),  # wrong fact
+        scored("invented", "Up to 1,500 AI factories by 2030. [1]", 0.95, answerable=False),  # should have refused
+        scored("refused", "I could not find this.", 0.30, grounded=False),  # a refusal is no wrong answer
+        scored("sure", "2030 [1]", 0.80),
+        scored("unscored", "2030 [1]", None),
+    ]
+    assert [r.item.id for r in worst_misses(results)] == ["invented", "sure", "unsure", "unscored"]
+    assert [r.item.id for r in worst_misses(results, 2)] == ["invented", "sure"]
+    line = describe_miss(worst_misses(results)[0])
+    assert line.startswith("0.95 invented (en,") and "(expected: a refusal)" in line
+
+
 def test_language_match_ignores_quotes_and_is_per_language():
     korean = Answer("q", Language.KO, "이 내용은 이탈리아어 문서에만 있어 원문 그대로 인용합니다: «Entro il 2030 500 fabbriche» [1]",
                     True, (Citation(1, "d", "T", Language.IT, "¶1", "Entro il 2030 500 fabbriche", "s", 1.0, "d#p1"),), {})
@@ -108,6 +131,11 @@ def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir,
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "it-1" in markdown and "Quante fabbriche AI ci sono in Francia?" in markdown and '"999"' in markdown
     assert "en-1 " not in markdown.split("## Failed items")[1]
+    # it-1 asks for a fact no document holds: answered, it is a wrong answer and the worst misses list it
+    worst = markdown.split("## Worst misses")[1].split("## Failed items")[0]
+    assert ("it-1 (it," in worst) == report["items"][2]["grounded"] and report["worst_misses"] == (
+        ["it-1"] if report["items"][2]["grounded"] else [])
+    assert all(i["confidence"] is None or 0.0 <= i["confidence"] <= 1.0 for i in report["items"])
     for plot in ("metrics.png", "latency.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "answer_accuracy" in captured.out
