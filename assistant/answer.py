@@ -236,7 +236,7 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
     forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
     kinds = list(cues.evidence.get(question.asks, ())) if question.asks is not Asks.OTHER else []
     for group in (forms, kinds):
-        facts = _facts(text, group)
+        facts = _facts(text, group, cues.particles)
         if group is kinds:
             facts = [f for f in facts if numbers(f) or question.asks in (Asks.PLACE, Asks.PERSON)]
         if facts:
@@ -250,7 +250,7 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
 _FACT_END = ",;.)>]»”\""
 
 
-def _facts(text: str, patterns: list[re.Pattern]) -> list[str]:
+def _facts(text: str, patterns: list[re.Pattern], particles: tuple[str, ...] = ()) -> list[str]:
     """The distinct facts the patterns find in a text, each widened to the whole figure or word group it sits in
     ("15.000 euro", "30 giugno 2025"; "http://example.org/a.b" whole), those that touch merged, in text order;
     one longer than MAX_FACT_CHARS (a long link or word group is no fact to name: the quote shows it) left out."""
@@ -271,8 +271,17 @@ def _facts(text: str, patterns: list[re.Pattern]) -> list[str]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    facts = [text[a:b].strip(" ,;:") for a, b in merged]
+    facts = [_without_particle(text[a:b].strip(" ,;:"), particles) for a, b in merged]
     return list(dict.fromkeys(f for f in facts if f and len(f) <= MAX_FACT_CHARS))
+
+
+def _without_particle(fact: str, particles: tuple[str, ...]) -> str:
+    """A figure's fact without the particle its word carries ("2대를" → "2대"): the fact, not its grammar."""
+    for particle in particles:
+        rest = fact[: -len(particle)]
+        if fact.endswith(particle) and rest and any(c.isdigit() for c in rest) and not rest[-1].isspace():
+            return rest
+    return fact
 
 
 def _citation(n: int, chunk: Chunk, score: float, documents: dict[str, Document]) -> Citation:

@@ -44,6 +44,7 @@ class Cues:
     # percentage, a file name, a section of a text) and what a sentence holding one looks like.
     forms_asked: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
     forms_held: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
+    particles: tuple[str, ...] = ()  # what a named fact drops from its end ("2대를" → "2대"), longest first
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -79,7 +80,8 @@ def load_cues() -> dict[Language, Cues]:
         tables[language] = Cues(asks, evidence, frozenset(words["frame"]), frozenset(words["question"]),
                                 frozenset(words["figure"]), compile_all(data.get("annotations", {}).get("patterns", [])),
                                 {name: compile_all(p) for name, p in forms.get("asked", {}).items()},
-                                {name: compile_all(p) for name, p in forms.get("held", {}).items()})
+                                {name: compile_all(p) for name, p in forms.get("held", {}).items()},
+                                tuple(sorted(words.get("fact_particles", ()), key=len, reverse=True)))
     return tables
 
 

@@ -259,7 +259,7 @@ def test_a_cross_lingual_answer_names_only_the_fact_asked_for(analyzer, cues):
     assert key_fact(source, gpu, cues[Language.KO]) == ""
     # Several figures (3.9, 40, 2), none of them clearly the count: the quote speaks, no figure is named.
     assert key_fact(source, count, cues[Language.KO]) == ""
-    assert key_fact("개발 서버용 GPU 2대를 도입한다.", count, cues[Language.KO]) == "2대를"
+    assert key_fact("개발 서버용 GPU 2대를 도입한다.", count, cues[Language.KO]) == "2대"  # its particle dropped
 
 
 def test_the_fact_an_answer_names_is_whole_unique_and_not_an_editorial_note(analyzer, cues):
@@ -276,7 +276,9 @@ def test_the_fact_an_answer_names_is_whole_unique_and_not_an_editorial_note(anal
     phones = "문의: 043-719-3750 또는 043-719-3764로 연락하십시오."
     phone = question("which phone number can I call", "en", analyzer, cues)
     assert key_fact(phones, phone, cues[Language.KO]) == ""
-    assert key_fact("문의: 043-719-3750로 연락하십시오.", phone, cues[Language.KO]) == "043-719-3750로"
+    assert key_fact("문의: 043-719-3750로 연락하십시오.", phone, cues[Language.KO]) == "043-719-3750"
+    amount = question("how much support does each farm get", "en", analyzer, cues)
+    assert key_fact("농가당 100만 원을 지원한다.", amount, cues[Language.KO]) == "100만 원"  # "만" is a figure's
 
 
 def test_the_confidence_reads_how_far_the_pick_stands_out():
