@@ -99,7 +99,8 @@ def bench_baseline(engine: Engine, items: list[TestItem]) -> dict:
         ours_ranks.append(evidence_rank(hits, item))
         started = time.perf_counter()
         question = understand(engine, item.question, item.lang)
-        retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, idf=engine.idf)
+        retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, idf=engine.idf,
+                 cues=engine.cues)
         ours_retrieve_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         chunks = plain.retrieve(item.question)

@@ -85,7 +85,7 @@ def collect(engine: Engine, items: Sequence[TestItem], progress: Progress | None
             examples.append(Example(item, None, None, np.zeros(0, np.int8), (time.perf_counter() - started) * 1000,
                                     engine, str(exc), testset))
             continue
-        pool = gather_pool(question, store, engine.settings.retrieve, None, engine.idf)
+        pool = gather_pool(question, store, engine.settings.retrieve, None, engine.idf, engine.cues)
         labels = np.array([holds_facts(item, " ".join(v.text for v in store.aligned(store.chunks[p]).values()))
                            for p in pool.positions], dtype=np.int8)
         examples.append(Example(item, question, pool, labels, (time.perf_counter() - started) * 1000, engine, "", testset))

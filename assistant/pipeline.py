@@ -123,7 +123,7 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     mark = time.perf_counter()
     question = understand(engine, text, language, for_answers=False)
     hits: list[Hit] = retrieve(question, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
-                               allowed=engine.store.positions(doc_ids), idf=engine.idf)
+                               allowed=engine.store.positions(doc_ids), idf=engine.idf, cues=engine.cues)
     timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
     # After retrieval, not before: the sentence model's OpenMP threads keep spinning on both cores for a while
@@ -172,4 +172,4 @@ def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = N
     query = clean_question(query, engine.settings.answer.max_question_chars)
     prepared = understand(engine, query, detect_language(query), for_answers=False)
     return retrieve(prepared, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,
-                    allowed=engine.store.positions(doc_ids, languages), idf=engine.idf)
+                    allowed=engine.store.positions(doc_ids, languages), idf=engine.idf, cues=engine.cues)

@@ -10,9 +10,9 @@ import numpy as np
 from .config import RetrieveSettings
 from .features import names_share, share, weighted_coverage
 from .index import IndexStore
-from .question import Asks, Question
+from .question import Asks, Cues, Question
 from .sentences import _mask_kinds
-from .types import Hit
+from .types import Hit, Language
 
 # What the ranker sees of a passage in the pool, in the order its weights follow.
 PASSAGE_FEATURES: tuple[str, ...] = (
@@ -34,6 +34,8 @@ PASSAGE_FEATURES: tuple[str, ...] = (
     "document_votes",  # share of the pool's top 20 from the same document
     "evidence",  # one of its sentences holds the kind of fact asked for (a date for "when"…)
     "evidence_coverage",  # the best topic coverage of such a sentence (same language)
+    "form_held",  # it holds a form of answer the question asks for (an e-mail address, a phone number…); 1 when
+                  # the question asks for none
 )
 
 
@@ -59,7 +61,7 @@ class Pool:
 
 
 def gather_pool(question: Question, store: IndexStore, settings: RetrieveSettings, allowed: np.ndarray | None = None,
-                idf: dict[str, float] | None = None) -> Pool:
+                idf: dict[str, float] | None = None, cues: dict[Language, Cues] | None = None) -> Pool:
     """The passages the four searches find (up to `settings.pool`), each with PASSAGE_FEATURES."""
     idf = idf or {}
     rows = None if allowed is None else np.asarray(allowed, dtype=np.int64)
@@ -100,6 +102,8 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
         passage_text = " ".join(f"{v.heading} {v.text}" for v in versions).casefold()
         title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
         held = passage_evidence(question, store, i, idf)
+        forms = frozenset().union(*(cues[v.language].held_forms(v.text) for v in versions)) if question.forms and cues \
+            else frozenset()
         rows.append([
             vector,
             sentence,
@@ -115,6 +119,7 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
             fused[i] * settings.rrf_k,
             votes[chunk.doc_id] / min(20, len(positions)),
             *held,
+            float(not question.forms or bool(question.forms & forms)),
         ])
         vectors.append(vector)
         keywords.append(keyword_scores.get(i, 0.0))
@@ -153,9 +158,10 @@ def rank_pool(pool: Pool, store: IndexStore, ranker, k: int, w_second: float = 0
 
 
 def retrieve(question: Question, store: IndexStore, settings: RetrieveSettings, ranker, k: int | None = None,
-             allowed: np.ndarray | None = None, idf: dict[str, float] | None = None) -> list[Hit]:
+             allowed: np.ndarray | None = None, idf: dict[str, float] | None = None,
+             cues: dict[Language, Cues] | None = None) -> list[Hit]:
     """The `k` best passages for the question; `allowed` (sorted positions) restricts the search to them (filters)."""
     if not store.chunks:
         return []
-    pool = gather_pool(question, store, settings, allowed, idf)
+    pool = gather_pool(question, store, settings, allowed, idf, cues)
     return rank_pool(pool, store, ranker, k or settings.k, settings.w_second)

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,19 @@ def test_the_ranker_sees_which_passages_hold_the_kind_of_fact_asked_for(engine):
     same = [engine.store.chunks[p].language is Language.IT for p in pool.positions]
     assert any(v > 0 for v, c, m in zip(coverage, counts, same) if c and m)
     assert all(v == 0.0 for v, m in zip(coverage, same) if not m)
+
+
+def test_the_ranker_sees_which_passages_hold_the_form_of_answer_asked_for(fixture_engine):
+    """"What percentage…": form_held marks the passages holding a percentage (any language version); a question
+    that asks for no form leaves it at 1 everywhere."""
+    engine = fixture_engine
+    question = understand(engine, "what percentage of the costs does the grant cover", Language.EN)
+    assert question.forms == {"percent"}
+    pool = gather_pool(question, engine.store, RetrieveSettings(), idf=engine.idf, cues=engine.cues)
+    held = pool.features[:, PASSAGE_FEATURES.index("form_held")]
+    percents = [bool(re.search(r"\d\s?%", " ".join(v.text for v in engine.store.aligned(c).values())))
+                for c in (engine.store.chunks[p] for p in pool.positions)]
+    assert list(held) == [1.0 if e else 0.0 for e in percents] and 0 < sum(percents) < len(percents)
+    plain = gather_pool(understand(engine, "who can apply", Language.EN), engine.store, RetrieveSettings(),
+                        idf=engine.idf, cues=engine.cues)
+    assert (plain.features[:, PASSAGE_FEATURES.index("form_held")] == 1.0).all()
