@@ -83,6 +83,7 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
     ranks = [{p: r for r, p in enumerate(ranking)} for ranking in (vector_ranking, keyword_ranking, sentence_ranking,
                                                                    anchor_ranking)]
     votes = Counter(store.chunks[i].doc_id for i in positions[:20])
+    records = store.sentences.records(positions) if question.asks is not Asks.OTHER else {}
     best_keyword = max((keyword_scores.get(i, 0.0) for i in positions), default=0.0) or 1.0
     rows, vectors, keywords, sentences, seconds = [], [], [], [], []
     for i in positions:
@@ -101,7 +102,7 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
         versions = store.aligned(chunk).values()
         passage_text = " ".join(f"{v.heading} {v.text}" for v in versions).casefold()
         title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
-        held = passage_evidence(question, store, i, idf)
+        held = passage_evidence(question, store, i, idf, records.get(i))
         forms = frozenset().union(*(cues[v.language].held_forms(v.text) for v in versions)) if question.forms and cues \
             else frozenset()
         rows.append([
@@ -128,12 +129,13 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
     return Pool(positions, np.asarray(rows, dtype=np.float32), vectors, keywords, sentences, seconds)
 
 
-def passage_evidence(question: Question, store: IndexStore, position: int, idf: dict[str, float]) -> tuple[float, float]:
+def passage_evidence(question: Question, store: IndexStore, position: int, idf: dict[str, float],
+                     record: dict | None = None) -> tuple[float, float]:
     """Whether one of the passage's sentences holds the kind of fact asked for, and the best topic coverage of
     such a sentence (0 across languages: the terms are another language's)."""
     if question.asks is Asks.OTHER:
         return 1.0, 0.0
-    record = store.sentences.record(position)
+    record = record or store.sentences.record(position)
     same = store.chunks[position].language is question.language
     best, found = 0.0, 0.0
     for terms, kinds in zip(record["terms"], record["kinds"]):

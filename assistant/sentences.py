@@ -126,6 +126,15 @@ class SentenceStore:
             handle.seek(int(self._offsets[chunk]))
             return json.loads(handle.readline())
 
+    def records(self, chunks: Sequence[int]) -> dict[int, dict]:
+        """`record` of several passages, read in one pass over the file (in offset order)."""
+        out = {}
+        with open(self._path, "rb") as handle:
+            for chunk in sorted(set(chunks), key=lambda c: int(self._offsets[c])):
+                handle.seek(int(self._offsets[chunk]))
+                out[chunk] = json.loads(handle.readline())
+        return out
+
     def of(self, chunk: int) -> list[Sentence]:
         """The sentences of the passage at position `chunk`."""
         record = self.record(chunk)
