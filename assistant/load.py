@@ -76,7 +76,7 @@ def discover(corpus: Path) -> Corpus:
     warnings: list[str] = []
     try:
         entries = load_catalog(corpus)
-    except UnreadableDocumentError as exc:
+    except UnreadableDocumentError:
         if (corpus / CATALOG).is_file():
             raise
         entries = []

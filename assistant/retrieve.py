@@ -11,7 +11,7 @@ from .config import RetrieveSettings
 from .features import names_share, share, weighted_coverage
 from .index import IndexStore
 from .question import Asks, Cues, Question
-from .sentences import _mask_kinds
+from .sentences import mask_kinds
 from .types import Hit, Language
 
 # What the ranker sees of a passage in the pool, in the order its weights follow.
@@ -139,7 +139,7 @@ def passage_evidence(question: Question, store: IndexStore, position: int, idf: 
     same = store.chunks[position].language is question.language
     best, found = 0.0, 0.0
     for terms, kinds in zip(record["terms"], record["kinds"]):
-        if question.asks in _mask_kinds(kinds):
+        if question.asks in mask_kinds(kinds):
             found = 1.0
             if same:
                 best = max(best, weighted_coverage(question.focus, frozenset(terms), idf))

@@ -37,7 +37,7 @@ def _kinds_mask(kinds: frozenset[Asks]) -> int:
     return sum(1 << _KINDS.index(k) for k in kinds)
 
 
-def _mask_kinds(mask: int) -> frozenset[Asks]:
+def mask_kinds(mask: int) -> frozenset[Asks]:
     return frozenset(k for i, k in enumerate(_KINDS) if mask >> i & 1)
 
 
@@ -141,7 +141,7 @@ class SentenceStore:
         text, language = self._chunks[chunk].text, self._chunks[chunk].language
         first, _ = self.range(chunk)
         return [
-            Sentence(chunk, i, text[a:b], language, frozenset(terms), frozenset(figures), _mask_kinds(kinds),
+            Sentence(chunk, i, text[a:b], language, frozenset(terms), frozenset(figures), mask_kinds(kinds),
                      np.asarray(self._vectors[first + i], dtype=np.float32),
                      None if self.second is None else np.asarray(self.second[first + i], dtype=np.float32))
             for i, ((a, b), terms, figures, kinds) in enumerate(

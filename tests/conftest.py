@@ -13,7 +13,7 @@ from assistant.config import Settings
 from assistant.embed import load_embedder
 from assistant.index import build_index
 from assistant.load import discover, load_catalog
-from assistant.pipeline import Engine, open_engine
+from assistant.pipeline import Engine
 from assistant.text import load_analyzer
 
 # The Korean keyword analyzer the default settings name (what users get).

@@ -1,5 +1,4 @@
 """The whole development corpus (../shared/dev-corpus: 23 real documents in 6 formats) read and indexed."""
-from pathlib import Path
 
 import pytest
 

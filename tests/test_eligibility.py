@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant.cli import main
-from assistant.eligibility.match import canonical_profile, evaluate, match, to_json
+from assistant.eligibility.match import canonical_profile, evaluate, match
 from assistant.eligibility.records import Condition
 from assistant.eligibility.suggest import suggest
 from assistant.eligibility.vocabulary import ProfileError, load_vocabulary

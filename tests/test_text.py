@@ -1,4 +1,4 @@
-from assistant.text import KiwiAnalyzer, NgramAnalyzer, latin_terms, numbers, split_clauses, split_sentences
+from assistant.text import NgramAnalyzer, latin_terms, numbers, split_clauses, split_sentences
 from assistant.types import Language
 
 

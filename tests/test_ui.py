@@ -5,9 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.types import Language
-
 from .conftest import ROOT, build, engine_for
 from .server import running
 
