@@ -349,25 +349,28 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
     best = replace(candidates[index], probability=confidence)
     if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
-        return replace(refusal(question.text, question.language, chosen, hits, store.documents), confidence=confidence)
+        return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence)
     text = answer_text(question, best, store.documents, cues)
     citation = _citation(1, best.chunk, _hit_score(best.chunk, hits), store.documents)
     return Answer(question=question.text, language=question.language, answer=text, grounded=True,
                   citations=(citation,), confidence=confidence)
 
 
-def refusal(question: str, language: Language, chosen: list[Chunk], hits: list[Hit], documents: dict[str, Document], see_also: int = 3) -> Answer:
-    """The honest "not in the documents" answer, with the closest passages as "see also"."""
+def refusal(question: str, language: Language, chosen: list[Chunk], hits: list[Hit], documents: dict[str, Document],
+            see_also: int = 3, confidence: float | None = None) -> Answer:
+    """The honest "not in the documents" answer, with the closest passages as "see also" (`confidence`: the
+    selector's probability for the candidate it did not dare give)."""
     citations = tuple(_citation(n, chunk, _hit_score(chunk, hits), documents) for n, chunk in enumerate(chosen[:see_also], 1))
-    return Answer(question=question, language=language, answer=REFUSAL[language], grounded=False, citations=citations)
+    return Answer(question=question, language=language, answer=REFUSAL[language], grounded=False, citations=citations,
+                  confidence=confidence)
 
 
 def verified(answer: Answer, question: str, language: Language, hits: list[Hit], store) -> Answer:
     """The answer, unless a passage it cites does not support it: then a refusal, never what the passages do not
     say (the verifier is a hard gate after the selector)."""
     if answer.grounded and verify_answer(answer.answer, answer.citations):
-        return replace(refusal(question, language, passages_for(hits, language, store.aligned, store.documents), hits,
-                               store.documents), confidence=answer.confidence)
+        return refusal(question, language, passages_for(hits, language, store.aligned, store.documents), hits,
+                       store.documents, confidence=answer.confidence)
     return answer
 
 

@@ -69,12 +69,13 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
         record["correct"] = r.correct
         record["failure"] = failure_reason(r)
         items.append(record)
+    worst = worst_misses(results)
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
-               "metrics": metrics, "breakdowns": breakdowns or {},
-               "worst_misses": [r.item.id for r in worst_misses(results)], "items": items}
+               "metrics": metrics, "breakdowns": breakdowns or {}, "worst_misses": [r.item.id for r in worst],
+               "items": items}
     paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png"]
     paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}), encoding="utf-8")
+    paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}, worst), encoding="utf-8")
     _plot_metrics(metrics, paths[2])
     _plot_latency(results, paths[3])
     return paths
@@ -88,7 +89,7 @@ def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
 
 
 def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
-              breakdowns: dict[str, dict[str, dict]]) -> str:
+              breakdowns: dict[str, dict[str, dict]], worst: list[ItemResult]) -> str:
     groups = list(metrics)
     lines = [f"# Eval report: `{testset}`", "", f"Index: {context.get('index', {})}", "",
              f"Selector: {context.get('selector', '')}", "",
@@ -98,7 +99,6 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)
-    worst = worst_misses(results)
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]

@@ -122,9 +122,7 @@ class SentenceStore:
 
     def record(self, chunk: int) -> dict:
         """The stored analysis of a passage's sentences (see `analyse_sentences`)."""
-        with open(self._path, "rb") as handle:
-            handle.seek(int(self._offsets[chunk]))
-            return json.loads(handle.readline())
+        return self.records([chunk])[chunk]
 
     def records(self, chunks: Sequence[int]) -> dict[int, dict]:
         """`record` of several passages, read in one pass over the file (in offset order)."""
