@@ -28,7 +28,7 @@ from .eligibility.vocabulary import load_vocabulary
 from .features import Idf
 from .load import Corpus, read_corpus_document
 from .question import Cues, cues_digest, load_cues
-from .sentences import SENTENCE_SECONDS, SentenceStore, analyse_sentences, sentence_texts, write_sentences
+from .sentences import SENTENCE_SECONDS, SENTENCE_VERSION, SentenceStore, analyse_sentences, sentence_texts, write_sentences
 from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
 from .text import Analyzer, numbers
 from .types import Chunk, Document, Language, Skipped
@@ -139,7 +139,7 @@ class IndexStore:
 
 def document_fingerprint(document: Document, original: str = "") -> str:
     """Hash of everything that decides a document's passages and vectors: its file's bytes, its catalog entry, the
-    reader and splitter versions, whether scanned pages can be read, and (for a translation) its original's
+    reader, splitter and sentence versions, whether scanned pages can be read, and (for a translation) its original's
     fingerprint. The cue tables are not in it: a change to them re-analyses the sentences, without reading or
     embedding anything again."""
     from .readers import READER_VERSION
@@ -150,7 +150,7 @@ def document_fingerprint(document: Document, original: str = "") -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     entry = {key: value for key, value in asdict(document).items() if key != "blocks"}
-    settings = [READER_VERSION, SPLIT_VERSION, TARGET_TOKENS, MAX_TOKENS, original,
+    settings = [READER_VERSION, SPLIT_VERSION, SENTENCE_VERSION, TARGET_TOKENS, MAX_TOKENS, original,
                 document.format == "pdf" and tesseract_available()]
     digest.update(json.dumps([entry, settings], sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     return digest.hexdigest()

@@ -15,6 +15,9 @@ from .types import Chunk, Language
 from .vectors import load_vectors, write_vectors
 
 _KINDS = list(Asks)
+# Part of every document's fingerprint: a change to how passages are cut into sentences (`sentence_spans`) reads
+# and embeds the corpus again. 2: a list item's number or letter stays with its item's text.
+SENTENCE_VERSION = 2
 SENTENCE_SECONDS = "sentences.second.npy"  # every sentence's vector from the sentence model, when there is one
 
 

@@ -16,6 +16,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-ZÀ-Ý«\"“‘'(\[가-힣])
 _ABBREVIATION = re.compile(
     r"(?i:art|artt|n|nn|nr|num|pag|pagg|p|pp|cfr|es|lett|c|co|cc|cap|par|parr|vol|ss|al|ecc|etc|vs|no|sez|all|tab|"
     r"fig|rif|prot|reg|dpr|dl|lgs|mr|ms|mrs|dr|st|sig|dott|prof|ing|avv|inc|ltd|sec|ch|approx|ca)\.|(?:[A-Za-z]{1,3}\.){2,}")
+# A list item's number or letter alone before its text ("가. 행사일시: …", "3. Il contratto …", "iv. …"): the
+# item's first words, not a sentence of its own.
+_ENUMERATOR = re.compile(r"(?:\d{1,3}|[가-힣]|[A-Za-z]|[ivxlcIVXLC]{1,5})\.")
 _CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+|\s+(?:e|ed|and|o|or|mentre|while)\s+|(?<=고),\s*")
 _WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "M.AX" stays whole; "mega-regioni" is two words
 STEM = 5  # letters kept of a Latin word: "fabbrica"/"fabbriche", "promosso"/"promozione" meet
@@ -79,21 +82,31 @@ def numbers(text: str) -> set[str]:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
     and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",
-    "D.lgs.") and dates ("2023. 6. 19.") are not ends."""
-    spans = []
+    "D.lgs."), dates ("2023. 6. 19.") and a list item's number or letter ("가. 행사일시", "3. Il contratto") are not
+    ends; a list item's number after a sentence's end ("… ensure. 2. The …") begins the next sentence."""
+    spans: list[tuple[int, int]] = []
+
+    def add(start: int, end: int) -> None:
+        piece = text[start:end]
+        if piece.strip():
+            spans.append((start + len(piece) - len(piece.lstrip()), end - (len(piece) - len(piece.rstrip()))))
+
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
         for end in _SENTENCE_END.finditer(line.group(0)):
             cut = line.start() + end.start()
-            before = text[start:cut].rsplit(None, 1)[-1] if text[start:cut].split() else ""
-            if _ABBREVIATION.fullmatch(before):
+            segment = text[start:cut].strip()
+            before = segment.rsplit(None, 1)[-1] if segment else ""
+            if _ABBREVIATION.fullmatch(before) or _ENUMERATOR.fullmatch(segment):
                 continue
-            if text[start:cut].strip():
-                spans.append((start + len(text[start:cut]) - len(text[start:cut].lstrip()), cut))
+            if _ENUMERATOR.fullmatch(before) and segment[: -len(before)].rstrip().endswith((".", "!", "?", "。", ";", ":")):
+                item = cut - len(before)
+                add(start, item)
+                start = item
+                continue
+            add(start, cut)
             start = line.start() + end.end()
-        if text[start:line.end()].strip():
-            spans.append((start + len(text[start:line.end()]) - len(text[start:line.end()].lstrip()),
-                          line.end() - (len(text[start:line.end()]) - len(text[start:line.end()].rstrip()))))
+        add(start, line.end())
     return spans
 
 

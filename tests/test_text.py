@@ -36,6 +36,20 @@ def test_sentences_and_clauses():
     assert split_clauses(split_sentences(text)[1]) == ["Entro la fine di quest’anno", "saranno distribuite 102 fabbriche AI."]
 
 
+def test_a_list_items_number_or_letter_stays_with_its_text():
+    # Korean items ("가.", "나."), numbered paragraphs and roman numerals start their sentence; they are no sentence
+    # of their own, and an item number after a sentence's end begins the next sentence, not the end of the last.
+    assert split_sentences("가. 행사일시: 2023. 10. 21.(토) 15:00\n나. 행사장소: 국립묘지") == [
+        "가. 행사일시: 2023. 10. 21.(토) 15:00", "나. 행사장소: 국립묘지"]
+    assert split_sentences("1. Member States shall ensure it. 2. The Commission may adopt acts.") == [
+        "1. Member States shall ensure it.", "2. The Commission may adopt acts."]
+    assert split_sentences("iv. Il contratto deve riportare il codice. Fine.") == [
+        "iv. Il contratto deve riportare il codice.", "Fine."]
+    # A figure or letter that ends a sentence is no item number.
+    assert split_sentences("It was adopted in 2019. Then came Plan A. The end.") == [
+        "It was adopted in 2019.", "Then came Plan A.", "The end."]
+
+
 def test_light_analyzer_strips_particles_and_endings():
     from assistant.text import load_analyzer
 
