@@ -191,11 +191,14 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
         return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
     patterns = cues.evidence.get(question.asks, ())
     focus = [t.casefold() for t in question.focus if len(t) > 1]
+    # A figure is asked for: a clause with one beats one without, when the kind's patterns find none ("how long"
+    # is answered by "within six (6) months", which is no date).
+    wants_figure = question.wants_figure or question.asks in (Asks.AMOUNT, Asks.COUNT, Asks.DATE)
 
     def merit(piece: str) -> float:
         low = piece.casefold()
         return (2.0 * any(p.search(piece) for p in patterns) + sum(t in low for t in focus) / (len(focus) or 1)
-                + len(question.figures & numbers(piece)))
+                + len(question.figures & numbers(piece)) + float(wants_figure and bool(numbers(piece) - question.figures)))
 
     best = max(range(len(pieces)), key=lambda i: merit(pieces[i]))
     start = end = best

@@ -100,6 +100,22 @@ def test_long_sentences_are_cut_to_the_clause_with_the_fact(analyzer):
     assert len(short) <= MAX_ANSWER_CHARS and "15.000" in short and short.strip("…") in sentence
 
 
+def test_a_cut_keeps_the_clause_with_a_figure_when_a_figure_is_asked_for(analyzer):
+    # "How long" is answered by a duration, which the date patterns do not find; the clause with the question's
+    # words but no figure must not win over the one with the figure.
+    cues = load_cues()
+    sentence = ("Within six (6) months of the date of this notice, every regional office must review and, where "
+                "appropriate, revise its existing policies and procedures for data management and publication to "
+                "ensure consistency with the requirements of the programme, and report on the following items:")
+    from assistant.question import analyse_question
+
+    question = analyse_question("how long do regional offices have to review and revise their data management "
+                                "policies", Language.EN, analyzer, cues)
+    short = shorten(sentence, question, cues[Language.EN])
+    assert len(sentence) > MAX_ANSWER_CHARS and len(short) <= MAX_ANSWER_CHARS
+    assert "six (6) months" in short and short.strip("…") in sentence
+
+
 def test_a_short_sentence_is_read_with_the_next_one_when_both_fit(analyzer):
     from tests.test_features import sentence
 
