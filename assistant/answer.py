@@ -196,9 +196,9 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
     wants_figure = question.wants_figure or question.asks in (Asks.AMOUNT, Asks.COUNT, Asks.DATE)
 
     def merit(piece: str) -> float:
-        low = piece.casefold()
+        low, found = piece.casefold(), numbers(piece)
         return (2.0 * any(p.search(piece) for p in patterns) + sum(t in low for t in focus) / (len(focus) or 1)
-                + len(question.figures & numbers(piece)) + float(wants_figure and bool(numbers(piece) - question.figures)))
+                + len(question.figures & found) + float(wants_figure and bool(found - question.figures)))
 
     best = max(range(len(pieces)), key=lambda i: merit(pieces[i]))
     start = end = best

@@ -28,7 +28,7 @@ class EmbedSettings(_Part):
     # A second opinion on answers ("e5-small"): this model embeds every sentence at index time (~35 ms each on
     # 2 cores) and the question (~25–40 ms per ask); the answer chooser and its confidence read its
     # question↔sentence cosine, with a selector trained for it (assistant/models/selector-e5-small.json).
-    # Off by default: held out it answers 0.190 of answerable questions right against 0.185 without it (it
+    # Off by default: held out it answers 0.196 of answerable questions right against 0.181 without it (it
     # helped more before the chooser became a conditional logit), and the ask p50 goes from ~10 ms to 50–90 ms
     # (README, "Answer quality").
     sentence_model: str = ""

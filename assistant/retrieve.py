@@ -130,12 +130,12 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
 
 
 def passage_evidence(question: Question, store: IndexStore, position: int, idf: dict[str, float],
-                     record: dict | None = None) -> tuple[float, float]:
+                     record: dict | None) -> tuple[float, float]:
     """Whether one of the passage's sentences holds the kind of fact asked for, and the best topic coverage of
-    such a sentence (0 across languages: the terms are another language's)."""
+    such a sentence (0 across languages: the terms are another language's); `record` is the passage's sentence
+    record (`SentenceStore.records`, read for the whole pool at once; None when the question asks for no kind)."""
     if question.asks is Asks.OTHER:
         return 1.0, 0.0
-    record = record or store.sentences.record(position)
     same = store.chunks[position].language is question.language
     best, found = 0.0, 0.0
     for terms, kinds in zip(record["terms"], record["kinds"]):
