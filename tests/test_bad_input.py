@@ -145,23 +145,36 @@ def test_ten_kills_at_random_points_leave_the_previous_index_answering(tmp_path,
                                     encoding="utf-8")
     with open(corpus / "catalog.toml", "a", encoding="utf-8") as catalog:
         catalog.write('\n[[document]]\nid = "big"\nfile = "big.txt"\ntitle = "Big"\nlanguage = "en"\n')
-    command = [sys.executable, "-m", "assistant", "index", "--corpus", str(corpus), "--index", str(index), "--quiet"]
+    command = [sys.executable, "-m", "assistant", "index", "--corpus", str(corpus), "--index", str(index)]
 
-    # How long a whole build takes here (into a scratch copy), so the kills land anywhere inside one.
+    # One whole build (into a scratch copy) shows the progress lines a build prints and when: each kill waits for
+    # one of them in its own build, then a random part of the gap to the next, so it lands anywhere in a build
+    # however fast or slow this machine is at the moment (a kill timed off one measured build alone missed when
+    # the measured one ran slow). The swap to the new build comes after the last line before "done".
     scratch = tmp_path / "scratch"
     shutil.copytree(index, scratch, symlinks=True)
-    started = time.monotonic()
-    subprocess.run([*command[:-2], str(scratch), "--quiet"], cwd=ROOT, check=True, capture_output=True)
-    duration = time.monotonic() - started
+    started, printed = time.monotonic(), []
+    with subprocess.Popen([*command[:-1], str(scratch)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) as measured:
+        printed = [(time.monotonic() - started, line) for line in measured.stderr]  # to the end: no broken pipe
+    assert measured.returncode == 0
+    done = next(n for n, (_, line) in enumerate(printed) if line.startswith("done:"))
+    lines = [0.0] + [at for at, _ in printed[:done + 1]]  # start, then each progress line up to "done"
+    assert len(lines) > 5, "the build printed no progress"
+    gaps = [b - a for a, b in zip(lines, lines[1:])]  # gaps[n]: from the n-th line read to the next one
 
     chooser = random.Random(10)
     for _ in range(10):
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(chooser.uniform(0.05, 0.75) * duration)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        wait_for = chooser.randrange(len(gaps))  # progress lines to read first (0: kill during start-up)
+        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True) as process:
+            for _ in range(wait_for):
+                process.stderr.readline()
+            time.sleep(chooser.uniform(0.0, 0.4) * gaps[wait_for])
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
         if process.returncode == 0:
-            pytest.fail("a build finished before its kill; the timing above is off")
+            pytest.fail("a build finished before its kill")
         assert (index / "current").resolve() == served
         after = ask(engine_for(index, embedder, None, analyzer), question).to_json()
         assert {k: v for k, v in after.items() if k != "timings_ms"} == before
