@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       fits_together, names_share, weighted_coverage)
+                       counted_elsewhere, fits_together, names_share, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -177,8 +177,10 @@ def other_year(question: Question, sentence: str) -> bool:
 
 
 def may_answer(question: Question, best: Candidate, confidence: float, threshold: float) -> bool:
-    """Whether the chooser's best candidate may answer: confident enough, and not about another year."""
-    return confidence >= threshold and not other_year(question, best.sentence.text)
+    """Whether the chooser's best candidate may answer: confident enough, not about another year, and not a
+    figure that counts something else."""
+    return (confidence >= threshold and not other_year(question, best.sentence.text)
+            and not counted_elsewhere(question, best.sentence))
 
 
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:

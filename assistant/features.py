@@ -4,11 +4,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
 from .question import Asks, Question
 from .sentences import Sentence
+from .text import numbers
 
 MAX_ANSWER_CHARS = 220  # an answer's text, before its [n]
 
@@ -118,8 +120,24 @@ def evidence(question: Question, sentence: Sentence) -> bool:
 
 def counted_with_figure(question: Question, sentence: Sentence) -> bool:
     """A "how many" sentence: what is counted, and a figure that is not a year."""
-    figures = {f for f in sentence.figures if not (len(f) == 4 and f[:2] in ("19", "20"))}
-    return bool(figures) and bool(set(question.counted) & sentence.terms)
+    return _not_year(sentence.figures) and bool(set(question.counted) & sentence.terms)
+
+
+def counted_elsewhere(question: Question, sentence: Sentence) -> bool:
+    """A "how many" sentence whose figures all sit in other clauses than the one naming the counted thing ("expand
+    the zones, and train staff in 9 universities" tells how many universities, not how many zones): a hard gate,
+    like the verifier, whatever the selector's confidence."""
+    if not (question.asks is Asks.COUNT and question.counted and counted_with_figure(question, sentence)):
+        return False
+    clauses = [c.casefold() for c in _CLAUSE_BREAK.split(sentence.text) if c and not c.isspace()]
+    naming = [c for c in clauses if any(t in c for t in question.counted)]
+    # One clause, or a stem the words do not show as written ("universiti"): nothing to tell apart.
+    return len(clauses) > 1 and bool(naming) and not any(_not_year(numbers(c)) for c in naming)
+
+
+def _not_year(figures: Iterable[str]) -> bool:
+    """Whether some figure is not a year."""
+    return any(not (len(f) == 4 and f[:2] in ("19", "20")) for f in figures)
 
 
 def table_row(text: str) -> bool:

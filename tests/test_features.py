@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from assistant.features import FEATURES, PassageContext, candidate_features, clause_coverage, evidence
+from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
+                                evidence)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -63,6 +64,33 @@ def test_a_date_does_not_answer_how_many(analyzer, cues):
     assert not evidence(q, dated) and evidence(q, counted)
     assert features(q, dated)["counted_with_figure"] == 0.0 and features(q, counted)["counted_with_figure"] == 1.0
 
+
+
+@pytest.mark.parametrize("text, language, other, counting", [
+    ("How many regulation-free zones will there be?", "en",
+     "The ministry will expand regulation-free zones, and train staff through 9 national universities.",
+     "The ministry will open 9 regulation-free zones, and train staff through national universities."),
+    ("quante zone franche ci saranno", "it",
+     "Il ministero amplierà le zone franche, e formerà personale in 9 università.",
+     "Il ministero aprirà 9 zone franche, e formerà personale nelle università."),
+    ("규제자유특구는 몇 개인가요", "ko",
+     "산업부는 규제자유특구를 확대하고, 9개 국립대학을 통해 인재를 공급한다.",
+     "산업부는 규제자유특구 9개를 지정하고, 국립대학을 통해 인재를 공급한다."),
+])
+def test_a_figure_in_another_clause_counts_something_else(analyzer, cues, text, language, other, counting):
+    q = question(text, language, analyzer, cues)
+    assert q.asks is Asks.COUNT and q.counted
+    elsewhere, counted = sentence(other, language, analyzer, cues), sentence(counting, language, analyzer, cues)
+    assert counted_elsewhere(q, elsewhere) and not counted_elsewhere(q, counted)
+    other_kind = question(text.replace("How many", "Which").replace("quante", "quali").replace("몇 개인가요", "어디인가요"),
+                          language, analyzer, cues)
+    assert not counted_elsewhere(other_kind, elsewhere)
+
+
+def test_a_figure_in_the_only_clause_is_left_to_the_selector(analyzer, cues):
+    q = question("How many regulation-free zones will there be?", "en", analyzer, cues)
+    one = sentence("The ministry will expand regulation-free zones with 9 national universities.", "en", analyzer, cues)
+    assert not counted_elsewhere(q, one) and evidence(q, one)
 
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
     q = question("How much funding does each award receive?", "en", analyzer, cues)
