@@ -176,11 +176,13 @@ def other_year(question: Question, sentence: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
-def may_answer(question: Question, best: Candidate, confidence: float, threshold: float) -> bool:
+def may_answer(question: Question, best: Candidate, confidence: float, threshold: float,
+               cues: dict[Language, Cues] | None = None) -> bool:
     """Whether the chooser's best candidate may answer: confident enough, not about another year, and not a
     figure that counts something else."""
+    not_counts = cues[best.sentence.language].not_counts if cues else ()
     return (confidence >= threshold and not other_year(question, best.sentence.text)
-            and not counted_elsewhere(question, best.sentence))
+            and not counted_elsewhere(question, best.sentence, not_counts))
 
 
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:
@@ -352,7 +354,7 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
                                                                       store.documents), hits, store.documents)
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
-    if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold):
+    if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold, cues):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence)
     text = answer_text(question, best, store.documents, cues)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -123,16 +123,20 @@ def counted_with_figure(question: Question, sentence: Sentence) -> bool:
     return _not_year(sentence.figures) and bool(set(question.counted) & sentence.terms)
 
 
-def counted_elsewhere(question: Question, sentence: Sentence) -> bool:
-    """A "how many" sentence whose figures all sit in other clauses than the one naming the counted thing ("expand
-    the zones, and train staff in 9 universities" tells how many universities, not how many zones): a hard gate,
-    like the verifier, whatever the selector's confidence."""
+def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequence[re.Pattern] = ()) -> bool:
+    """A "how many" sentence with no figure that counts in the clauses naming the counted thing: its figures sit
+    in other clauses ("expand the zones, and train staff in 9 universities" tells how many universities, not
+    how many zones), or number, name or date something (`not_counts`: "D.G.R. n. 2995 del 9 settembre"). A hard
+    gate, like the verifier, whatever the selector's confidence."""
     if not (question.asks is Asks.COUNT and question.counted and counted_with_figure(question, sentence)):
         return False
-    clauses = [c.casefold() for c in _CLAUSE_BREAK.split(sentence.text) if c and not c.isspace()]
+    text = sentence.text
+    for pattern in not_counts:
+        text = pattern.sub(" ", text)
+    clauses = [c.casefold() for c in _CLAUSE_BREAK.split(text) if c and not c.isspace()]
     naming = [c for c in clauses if any(t in c for t in question.counted)]
-    # One clause, or a stem the words do not show as written ("universiti"): nothing to tell apart.
-    return len(clauses) > 1 and bool(naming) and not any(_not_year(numbers(c)) for c in naming)
+    # A stem the words do not show as written ("universiti"): nothing to tell apart.
+    return bool(naming) and not any(_not_year(numbers(c)) for c in naming)
 
 
 def _not_year(figures: Iterable[str]) -> bool:

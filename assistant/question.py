@@ -45,6 +45,8 @@ class Cues:
     forms_asked: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
     forms_held: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
     particles: tuple[str, ...] = ()  # what a named fact drops from its end ("2대를" → "2대"), longest first
+    # Figures that number, name or date something rather than count it ("n. 2995", "제5조", "9 settembre").
+    not_counts: tuple[re.Pattern, ...] = ()
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -81,7 +83,8 @@ def load_cues() -> dict[Language, Cues]:
                                 frozenset(words["figure"]), compile_all(data.get("annotations", {}).get("patterns", [])),
                                 {name: compile_all(p) for name, p in forms.get("asked", {}).items()},
                                 {name: compile_all(p) for name, p in forms.get("held", {}).items()},
-                                tuple(sorted(words.get("fact_particles", ()), key=len, reverse=True)))
+                                tuple(sorted(words.get("fact_particles", ()), key=len, reverse=True)),
+                                compile_all(data.get("not_counts", {}).get("patterns", [])))
     return tables
 
 

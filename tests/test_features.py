@@ -92,6 +92,21 @@ def test_a_figure_in_the_only_clause_is_left_to_the_selector(analyzer, cues):
     one = sentence("The ministry will expand regulation-free zones with 9 national universities.", "en", analyzer, cues)
     assert not counted_elsewhere(q, one) and evidence(q, one)
 
+
+@pytest.mark.parametrize("text, language, numbering, counting", [
+    ("quante filiere sono ammesse", "it", "La D.G.R. n. 2995 del 9 settembre 2024 sostiene le filiere riconosciute.",
+     "Sono ammesse 12 filiere riconosciute."),
+    ("How many regions take part?", "en", "Decree No. 45 of 9 September 2024 names the regions that take part.",
+     "Twelve regions take part, 12 regions in all."),
+    ("참여 지역은 몇 곳인가요", "ko", "제5조제1호에 따라 참여 지역을 선정한다.", "12개 참여 지역을 선정한다."),
+])
+def test_a_decree_number_or_a_day_is_no_count(analyzer, cues, text, language, numbering, counting):
+    q = question(text, language, analyzer, cues)
+    table = cues[Language(language)].not_counts
+    named, counted = sentence(numbering, language, analyzer, cues), sentence(counting, language, analyzer, cues)
+    assert counted_elsewhere(q, named, table) and not counted_elsewhere(q, counted, table)
+    assert not counted_elsewhere(q, named)  # without the language's table, the figures look like counts
+
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
     q = question("How much funding does each award receive?", "en", analyzer, cues)
     grants = sentence("We expect to make 12 new grants this year.", "en", analyzer, cues)
