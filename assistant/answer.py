@@ -177,12 +177,11 @@ def other_year(question: Question, sentence: str) -> bool:
 
 
 def may_answer(question: Question, best: Candidate, confidence: float, threshold: float,
-               cues: dict[Language, Cues] | None = None) -> bool:
+               cues: dict[Language, Cues]) -> bool:
     """Whether the chooser's best candidate may answer: confident enough, not about another year, and not a
     figure that counts something else."""
-    not_counts = cues[best.sentence.language].not_counts if cues else ()
     return (confidence >= threshold and not other_year(question, best.sentence.text)
-            and not counted_elsewhere(question, best.sentence, not_counts))
+            and not counted_elsewhere(question, best.sentence, cues[best.sentence.language].not_counts))
 
 
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:

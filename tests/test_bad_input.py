@@ -153,7 +153,7 @@ def test_ten_kills_at_random_points_leave_the_previous_index_answering(tmp_path,
     # the measured one ran slow). The swap to the new build comes after the last line before "done".
     scratch = tmp_path / "scratch"
     shutil.copytree(index, scratch, symlinks=True)
-    started, printed = time.monotonic(), []
+    started = time.monotonic()
     with subprocess.Popen([*command[:-1], str(scratch)], cwd=ROOT, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True) as measured:
         printed = [(time.monotonic() - started, line) for line in measured.stderr]  # to the end: no broken pipe

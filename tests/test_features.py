@@ -65,7 +65,6 @@ def test_a_date_does_not_answer_how_many(analyzer, cues):
     assert features(q, dated)["counted_with_figure"] == 0.0 and features(q, counted)["counted_with_figure"] == 1.0
 
 
-
 @pytest.mark.parametrize("text, language, other, counting", [
     ("How many regulation-free zones will there be?", "en",
      "The ministry will expand regulation-free zones, and train staff through 9 national universities.",
@@ -106,6 +105,7 @@ def test_a_decree_number_or_a_day_is_no_count(analyzer, cues, text, language, nu
     named, counted = sentence(numbering, language, analyzer, cues), sentence(counting, language, analyzer, cues)
     assert counted_elsewhere(q, named, table) and not counted_elsewhere(q, counted, table)
     assert not counted_elsewhere(q, named)  # without the language's table, the figures look like counts
+
 
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
     q = question("How much funding does each award receive?", "en", analyzer, cues)
