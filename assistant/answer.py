@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, fits_together, names_share, weighted_coverage)
+                       counted_elsewhere, fits_together, no_quantity, names_share, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -178,10 +178,12 @@ def other_year(question: Question, sentence: str) -> bool:
 
 def may_answer(question: Question, best: Candidate, confidence: float, threshold: float,
                cues: dict[Language, Cues]) -> bool:
-    """Whether the chooser's best candidate may answer: confident enough, not about another year, and not a
-    figure that counts something else."""
+    """Whether the chooser's best candidate may answer: confident enough, not about another year, not a figure
+    that counts something else, and (for an amount or a count) holding a figure that could be the one asked."""
+    not_counts = cues[best.sentence.language].not_counts
     return (confidence >= threshold and not other_year(question, best.sentence.text)
-            and not counted_elsewhere(question, best.sentence, cues[best.sentence.language].not_counts))
+            and not counted_elsewhere(question, best.sentence, not_counts)
+            and not no_quantity(question, with_context(best.sentence, best.after) or best.sentence.text, not_counts))
 
 
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .answer import verify_answer
 from .errors import AssistantError, InvalidQuestionError
 from .language import detect_language
-from .text import normalize, strip_separators
+from .question import load_cues
+from .text import calendar_dates, normalize, strip_separators
 from .types import Answer, Hit, ItemResult, Language, TestItem
 
 _QUOTED = re.compile(r"«[^»]*»|\[\d+\]")
@@ -50,11 +52,36 @@ def _comparable(text: str) -> str:
     return strip_separators(normalize(text))
 
 
+@lru_cache(maxsize=1)
+def _months() -> dict[str, int]:
+    """Every cue table's month names, to their number."""
+    return {name.casefold(): number for cues in load_cues().values() for number, name in enumerate(cues.months, 1)}
+
+
+_DATE_WORDS = re.compile(r"[\d\s.,/°-]|\b(?:st|nd|rd|th)\b|[년월일]")
+
+
+def date_alone(fact: str) -> set[tuple[int, int, int]]:
+    """The date a fact is, when it is nothing but a date ("14 gennaio 2025", "2025. 12. 12."): its readings
+    (two for "03/06/2025"); empty when the fact says more than a date or none."""
+    months = _months()
+    dates = calendar_dates(fact, months)
+    if not dates:
+        return set()
+    rest = _DATE_WORDS.sub(" ", normalize(fact))
+    return dates if all(word in months for word in rest.split()) else set()
+
+
 def fact_present(fact: str | tuple[str, ...] | list[str], answer: str) -> bool:
-    """A fact (or any of its alternatives) appears in the answer after NFKC, case folding and separator removal."""
+    """A fact (or any of its alternatives) appears in the answer after NFKC, case folding and separator removal;
+    a fact that is a date also appears when the answer writes that date in another form ("14/01/2025" for
+    "14 gennaio 2025")."""
     alternatives = [fact] if isinstance(fact, str) else list(fact)
     text = _comparable(answer)
-    return any(_comparable(str(alt)) in text for alt in alternatives)
+    if any(_comparable(str(alt)) in text for alt in alternatives):
+        return True
+    wanted = set().union(*(date_alone(str(alt)) for alt in alternatives))
+    return bool(wanted) and bool(wanted & calendar_dates(answer, _months()))
 
 
 def answer_language(answer: Answer) -> str:

@@ -139,6 +139,17 @@ def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequen
     return bool(naming) and not any(_not_year(numbers(c)) for c in naming)
 
 
+def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] = ()) -> bool:
+    """An amount or a count answered by a text with no figure that could be it: none but years, the question's
+    own figures, and figures that number, name or date something (`not_counts`: a title line dated
+    "2019. 10. 29." tells no budget). A hard gate, like `counted_elsewhere`."""
+    if question.asks not in (Asks.AMOUNT, Asks.COUNT):
+        return False
+    for pattern in not_counts:
+        text = pattern.sub(" ", text)
+    return not _not_year(numbers(text) - question.figures)
+
+
 def _not_year(figures: Iterable[str]) -> bool:
     """Whether some figure is not a year."""
     return any(not (len(f) == 4 and f[:2] in ("19", "20")) for f in figures)

@@ -47,6 +47,7 @@ class Cues:
     particles: tuple[str, ...] = ()  # what a named fact drops from its end ("2대를" → "2대"), longest first
     # Figures that number, name or date something rather than count it ("n. 2995", "제5조", "9 settembre").
     not_counts: tuple[re.Pattern, ...] = ()
+    months: tuple[str, ...] = ()  # month names, January first (none where months are numbered: "12월")
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -84,7 +85,8 @@ def load_cues() -> dict[Language, Cues]:
                                 {name: compile_all(p) for name, p in forms.get("asked", {}).items()},
                                 {name: compile_all(p) for name, p in forms.get("held", {}).items()},
                                 tuple(sorted(words.get("fact_particles", ()), key=len, reverse=True)),
-                                compile_all(data.get("not_counts", {}).get("patterns", [])))
+                                compile_all(data.get("not_counts", {}).get("patterns", [])),
+                                tuple(words.get("months", ())))
     return tables
 
 

@@ -79,6 +79,39 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+_ORDINAL = r"(?:°|st|nd|rd|th)?"
+_YEAR4 = r"((?:19|20)\d\d)"
+# Year first: "2025-12-12", "2025. 12. 12.", "2025년 12월 12일".
+_YMD = re.compile(r"(?<!\d)" + _YEAR4 + r"\s*(?:[./-]|년)\s*(\d{1,2})\s*(?:[./-]|월)\s*(\d{1,2})(?:\s*일)?(?!\d)")
+# Day and month in digits, year last: "14/01/2025", "8-2-2000" (also month first, as in the US, when valid).
+_DMY = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2" + _YEAR4 + r"(?!\d)")
+
+
+def calendar_dates(text: str, months: dict[str, int]) -> set[tuple[int, int, int]]:
+    """The full dates (year, month, day) a text writes, in any of the usual forms: "14 gennaio 2025", "July 1,
+    2024", "14/01/2025", "2025. 12. 12.", "2025년 12월 12일". `months` maps month names (any language) to 1–12.
+    A date in digits that reads both day-first and month-first counts as both."""
+    normal = unicodedata.normalize("NFKC", text).casefold()
+    found: set[tuple[int, int, int]] = set()
+
+    def add(year: str, month: int, day: str) -> None:
+        if 1 <= month <= 12 and 1 <= int(day) <= 31:
+            found.add((int(year), month, int(day)))
+
+    for m in _YMD.finditer(normal):
+        add(m.group(1), int(m.group(2)), m.group(3))
+    for m in _DMY.finditer(normal):
+        add(m.group(4), int(m.group(3)), m.group(1))
+        add(m.group(4), int(m.group(1)), m.group(3))
+    if months:
+        names = "|".join(sorted(map(re.escape, months), key=len, reverse=True))
+        for m in re.finditer(rf"(?<!\d)(\d{{1,2}}){_ORDINAL}\s+({names})\.?,?\s+{_YEAR4}(?!\d)", normal):
+            add(m.group(3), months[m.group(2)], m.group(1))
+        for m in re.finditer(rf"\b({names})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+{_YEAR4}(?!\d)", normal):
+            add(m.group(3), months[m.group(1)], m.group(2))
+    return found
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
     and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",

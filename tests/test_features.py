@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
-                                evidence)
+                                evidence, no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -105,6 +105,24 @@ def test_a_decree_number_or_a_day_is_no_count(analyzer, cues, text, language, nu
     named, counted = sentence(numbering, language, analyzer, cues), sentence(counting, language, analyzer, cues)
     assert counted_elsewhere(q, named, table) and not counted_elsewhere(q, counted, table)
     assert not counted_elsewhere(q, named)  # without the language's table, the figures look like counts
+
+
+@pytest.mark.parametrize("text, language, dated, quantity", [
+    ("a quanto ammonta il budget del piano", "it", "Piano nazionale per l'innovazione, 29 ottobre 2019",
+     "Il piano dispone di 300 milioni di euro."),
+    ("How many meetings were held in 2019?", "en", "Innovation plan, adopted on 29 October 2019.",
+     "Nine meetings were held in 2019."),
+    ("디지털 혁신 계획의 총 예산은 얼마인가요", "ko", "디지털 혁신 추진계획 2019. 10. 29.", "총 예산은 3,000억원이다."),
+])
+def test_an_amount_or_a_count_needs_a_figure_that_is_no_date(analyzer, cues, text, language, dated, quantity):
+    q = question(text, language, analyzer, cues)
+    table = cues[Language(language)].not_counts
+    assert q.asks in (Asks.AMOUNT, Asks.COUNT)
+    assert no_quantity(q, dated, table) and not no_quantity(q, quantity, table)
+    assert no_quantity(q, "The plan was adopted in 2019.", table)  # a year alone, or the question's own figure
+    when = question({"it": "quando è stato adottato il piano", "en": "When was the plan adopted?",
+                     "ko": "계획은 언제 수립되었나요"}[language], language, analyzer, cues)
+    assert not no_quantity(when, dated, table)  # only amounts and counts are gated
 
 
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
