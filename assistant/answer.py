@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, fits_together, no_quantity, names_share, weighted_coverage)
+                       counted_elsewhere, fits_together, names_share, no_quantity, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
