@@ -17,7 +17,7 @@ from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_fea
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
-from .text import numbers
+from .text import erase, numbers
 from .types import Answer, Chunk, Citation, Document, Hit, Language
 
 Versions = Callable[[Chunk], dict[Language, Chunk]]  # a passage → its versions by language
@@ -239,8 +239,7 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
     answer: "which GPU?" is not answered by "3.9"), or when the sentence holds several different such facts (which
     one answers is for the reader of the quote to see, not for the answer to guess): the answer then quotes the
     sentence without naming a fact. Editorial notes (a statute's "<개정 2013.5.28>") are no facts."""
-    for pattern in cues.annotations:
-        text = pattern.sub(" ", text)
+    text = erase(text, cues.annotations)
     forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
     kinds = list(cues.evidence.get(question.asks, ())) if question.asks is not Asks.OTHER else []
     for group in (forms, kinds):

@@ -10,7 +10,7 @@ import numpy as np
 
 from .question import Asks, Question
 from .sentences import Sentence
-from .text import numbers
+from .text import erase, numbers
 
 MAX_ANSWER_CHARS = 220  # an answer's text, before its [n]
 
@@ -130,10 +130,7 @@ def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequen
     gate, like the verifier, whatever the selector's confidence."""
     if not (question.asks is Asks.COUNT and question.counted and counted_with_figure(question, sentence)):
         return False
-    text = sentence.text
-    for pattern in not_counts:
-        text = pattern.sub(" ", text)
-    clauses = [c.casefold() for c in _CLAUSE_BREAK.split(text) if c and not c.isspace()]
+    clauses = [c.casefold() for c in _CLAUSE_BREAK.split(erase(sentence.text, not_counts)) if c and not c.isspace()]
     naming = [c for c in clauses if any(t in c for t in question.counted)]
     # A stem the words do not show as written ("universiti"): nothing to tell apart.
     return bool(naming) and not any(_not_year(numbers(c)) for c in naming)
@@ -145,9 +142,7 @@ def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] 
     "2019. 10. 29." tells no budget). A hard gate, like `counted_elsewhere`."""
     if question.asks not in (Asks.AMOUNT, Asks.COUNT):
         return False
-    for pattern in not_counts:
-        text = pattern.sub(" ", text)
-    return not _not_year(numbers(text) - question.figures)
+    return not _not_year(numbers(erase(text, not_counts)) - question.figures)
 
 
 def _not_year(figures: Iterable[str]) -> bool:

@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-from .text import Analyzer, numbers
+from .text import Analyzer, erase, numbers
 from .types import Language
 
 
@@ -51,9 +51,7 @@ class Cues:
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
-        text = unicodedata.normalize("NFKC", sentence)
-        for pattern in self.annotations:
-            text = pattern.sub(" ", text)
+        text = erase(unicodedata.normalize("NFKC", sentence), self.annotations)
         return frozenset(kind for kind, patterns in self.evidence.items() if any(p.search(text) for p in patterns))
 
     def asked_forms(self, question: str) -> frozenset[str]:

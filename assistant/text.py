@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from .types import Language
 
@@ -77,6 +77,14 @@ def numbers(text: str) -> set[str]:
         if word in NUMBER_WORDS and word not in {"한", "두", "세", "네"}:
             found.add(str(NUMBER_WORDS[word]))
     return found
+
+
+def erase(text: str, patterns: Iterable[re.Pattern]) -> str:
+    """The text with every match of the patterns replaced by a space (editorial notes, figures that count
+    nothing)."""
+    for pattern in patterns:
+        text = pattern.sub(" ", text)
+    return text
 
 
 _ORDINAL = r"(?:°|st|nd|rd|th)?"
