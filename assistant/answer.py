@@ -217,8 +217,26 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
             break
     text = " ".join(pieces[start : end + 1])
     if len(text) > limit - 2:
-        text = text[: limit - 3].rsplit(" ", 1)[0]
-    return ("…" if start > 0 else "") + text + ("…" if end < len(pieces) - 1 or len(text) < len(" ".join(pieces[start:end + 1])) else "")
+        return ("…" if start > 0 else "") + text[: limit - 3].rsplit(" ", 1)[0] + "…"
+    # The room left is filled with the words that follow, then those before: a neighbouring clause too long to
+    # join whole often carries the end of the fact ("24 (ventiquattro) mesi", an address in parentheses).
+    after = _words(pieces[end + 1], limit - 3 - len(text)) if end + 1 < len(pieces) else ""
+    text = f"{text} {after}" if after else text
+    before = _words(pieces[start - 1], limit - 3 - len(text), last=True) if start > 0 else ""
+    text = f"{before} {text}" if before else text
+    whole = " ".join(pieces)
+    return ("" if whole.startswith(text) else "…") + text + ("" if whole.endswith(text) else "…")
+
+
+def _words(piece: str, room: int, last: bool = False) -> str:
+    """The first (`last`: the last) whole words of a piece that fit in `room` characters."""
+    words = piece.split(" ")
+    kept: list[str] = []
+    for word in reversed(words) if last else words:
+        if len(word) + sum(len(w) + 1 for w in kept) > room:
+            break
+        kept.append(word)
+    return " ".join(reversed(kept) if last else kept)
 
 
 def with_context(sentence: Sentence, after: Sentence | None, limit: int = MAX_ANSWER_CHARS) -> str:

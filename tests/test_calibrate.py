@@ -83,10 +83,16 @@ def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, i
     assert "lacks 1 of the 2 documents" in capsys.readouterr().err
 
 
-def test_threshold_weighs_wrong_answers_more_than_refusals():
-    outcomes = [(0.9, True), (0.8, True), (0.6, False), (0.55, True), (0.3, False), (0.2, False), (0.1, None)]
-    assert calibrate.choose_threshold(outcomes, wrong_cost=1.5) == 0.8  # answering at 0.55 would add one wrong too
-    assert calibrate.choose_threshold(outcomes, wrong_cost=0.1) <= 0.55
+def test_threshold_is_where_answering_pays(testset, fixture_engine, tmp_path):
+    # A right answer gains 1, a wrong one loses the cost: answering pays from P(right) = cost / (1 + cost) on.
+    assert calibrate.break_even(1.5) == pytest.approx(0.6)
+    assert calibrate.break_even(1.0) == pytest.approx(0.5)
+    assert calibrate.break_even(0.1) < calibrate.break_even(1.5) < calibrate.break_even(4.0)
+    # calibrate writes that threshold for the cost it is given
+    out = tmp_path / "dear.json"
+    assert main(["calibrate", str(testset), "--index", str(fixture_engine.settings.index), "--out", str(out),
+                 "--wrong-cost", "4", "--quiet"]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["threshold"] == pytest.approx(0.8)
 
 
 def test_calibrate_does_not_need_a_selector_that_matches(testset, fixture_engine, tmp_path, monkeypatch, capsys):
