@@ -170,6 +170,18 @@ def test_editorial_notes_are_not_facts_and_sums_need_no_currency_sign():
     assert Asks.AMOUNT not in cues[Language.IT].evidence_kinds("Sono ammessi 300 progetti nel 2025.")
 
 
+@pytest.mark.parametrize("text, language, dated", [
+    ("La documentazione presentata dal soggetto richiedente è valutata dagli uffici.", "it", False),
+    ("Le domande si presentano dal 3/6, alle ore dieci.", "it", True),
+    ("L'integrazione va trasmessa entro 15 (quindici) giorni dalla richiesta.", "it", True),
+    ("The recipient reports within six (6) months of the award.", "en", True),
+    ("The award is subject to a three (3) percent cap.", "en", False),
+])
+def test_what_reads_as_a_date_or_a_duration(cues, text, language, dated):
+    # "dal" is a date's start only before a figure; a duration may spell its figure out beside the digits.
+    assert (Asks.DATE in cues[Language(language)].evidence_kinds(text)) is dated
+
+
 def test_a_sentence_that_only_restates_the_question_tells_nothing_new(analyzer, cues):
     q = question("How many members may the national committee have?", "en", analyzer, cues)
     title = sentence("Members of the National Committee", "en", analyzer, cues)
