@@ -188,7 +188,8 @@ def may_answer(question: Question, best: Candidate, confidence: float, threshold
 
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:
     """The shortest part of a long sentence that holds the fact and reads on its own: the clause with the fact
-    (and most of the question's terms), widened with its neighbours while it fits in `limit` characters."""
+    (and most of the question's terms), widened with its neighbouring clauses while they fit in `limit`
+    characters, and the room still left filled with the words that follow it, then those before it."""
     if len(sentence) <= limit:
         return sentence
     pieces = [p for p in _CLAUSE.split(sentence) if p]
