@@ -116,6 +116,21 @@ def test_a_cut_keeps_the_clause_with_a_figure_when_a_figure_is_asked_for(analyze
     assert "six (6) months" in short and short.strip("…") in sentence
 
 
+def test_a_cut_fills_its_room_with_the_words_around_it(analyzer):
+    # The clause after the one with the figure is too long to join whole, but it carries the end of the fact.
+    cues = load_cues()
+    sentence = ("La garanzia, concessa a titolo gratuito dalla Regione alle imprese che ne facciano richiesta tramite "
+                "i soggetti finanziatori convenzionati, sarà in ogni caso valida per un periodo massimo di 24 "
+                "(ventiquattro) mesi dalla data di sottoscrizione del contratto della linea di credito e non potrà "
+                "essere rinnovata oltre tale termine per nessun motivo, neppure su richiesta motivata del beneficiario.")
+    from assistant.question import analyse_question
+
+    question = analyse_question("per quanto tempo vale la garanzia", Language.IT, analyzer, cues)
+    short = shorten(sentence, question, cues[Language.IT])
+    assert len(short) <= MAX_ANSWER_CHARS and "24 (ventiquattro) mesi" in short
+    assert short.endswith("…") and short.strip("…") in sentence
+
+
 def test_a_short_sentence_is_read_with_the_next_one_when_both_fit(analyzer):
     from tests.test_features import sentence
 
