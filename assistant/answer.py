@@ -195,7 +195,10 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
     pieces = [p for p in _CLAUSE.split(sentence) if p]
     if len(pieces) < 2:
         return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    patterns = cues.evidence.get(question.asks, ())
+    # The form of answer the question names (an e-mail address for "which e-mail…"), when the sentence holds
+    # it, marks the clause to keep; else the kind of fact asked for (as in `key_fact`).
+    forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
+    patterns = forms if any(p.search(sentence) for p in forms) else cues.evidence.get(question.asks, ())
     focus = [t.casefold() for t in question.focus if len(t) > 1]
     # A figure is asked for: a clause with one beats one without, when the kind's patterns find none ("how long"
     # is answered by "within six (6) months", which is no date).

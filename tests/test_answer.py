@@ -131,6 +131,22 @@ def test_a_cut_fills_its_room_with_the_words_around_it(analyzer):
     assert short.endswith("…") and short.strip("…") in sentence
 
 
+def test_a_cut_keeps_the_form_of_answer_asked_for(analyzer):
+    # "Which e-mail address…": the clause with the address is kept, not the one with the most question words.
+    cues = load_cues()
+    sentence = ("Le osservazioni sulla proposta di modifica del regolamento possono essere inviate dagli interessati "
+                "entro il 12 dicembre 2025 all'ufficio competente (indirizzo: via Roma 10, 00100 Roma, telefono "
+                "06 1234 5678, fax 06 1234 5679, posta elettronica osservazioni@ufficio.example.it) con oggetto chiaro.")
+    from assistant.question import analyse_question
+
+    question = analyse_question("a quale indirizzo email mando le osservazioni sulla proposta di modifica",
+                                Language.IT, analyzer, cues)
+    assert "email" in question.forms
+    short = shorten(sentence, question, cues[Language.IT])
+    assert len(sentence) > MAX_ANSWER_CHARS and len(short) <= MAX_ANSWER_CHARS
+    assert "osservazioni@ufficio.example.it" in short and short.strip("…") in sentence
+
+
 def test_a_short_sentence_is_read_with_the_next_one_when_both_fit(analyzer):
     from tests.test_features import sentence
 
