@@ -197,7 +197,7 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
         return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
     # The form of answer the question names (an e-mail address for "which e-mail…"), when the sentence holds
     # it, marks the clause to keep; else the kind of fact asked for (as in `key_fact`).
-    forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
+    forms = _form_patterns(question, cues)
     patterns = forms if any(p.search(sentence) for p in forms) else cues.evidence.get(question.asks, ())
     focus = [t.casefold() for t in question.focus if len(t) > 1]
     # A figure is asked for: a clause with one beats one without, when the kind's patterns find none ("how long"
@@ -232,6 +232,11 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
     return ("" if whole.startswith(text) else "…") + text + ("" if whole.endswith(text) else "…")
 
 
+def _form_patterns(question: Question, cues: Cues) -> list[re.Pattern]:
+    """The patterns that find the forms of answer the question names (an e-mail address, a percentage…)."""
+    return [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
+
+
 def _words(piece: str, room: int, last: bool = False) -> str:
     """The first (`last`: the last) whole words of a piece that fit in `room` characters."""
     words = piece.split(" ")
@@ -262,7 +267,7 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
     one answers is for the reader of the quote to see, not for the answer to guess): the answer then quotes the
     sentence without naming a fact. Editorial notes (a statute's "<개정 2013.5.28>") are no facts."""
     text = erase(text, cues.annotations)
-    forms = [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
+    forms = _form_patterns(question, cues)
     kinds = list(cues.evidence.get(question.asks, ())) if question.asks is not Asks.OTHER else []
     for group in (forms, kinds):
         facts = _facts(text, group, cues.particles)

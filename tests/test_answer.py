@@ -87,62 +87,55 @@ def test_cross_lingual_answer_names_the_source_and_quotes_it(xl_engine):
     assert answer_language(answer) == "ko" and verify_answer(answer.answer, answer.citations) == []
 
 
-def test_long_sentences_are_cut_to_the_clause_with_the_fact(analyzer):
+def cut(sentence: str, question_text: str, language: Language, analyzer):
+    """The question's record and `shorten`'s cut of a sentence for it."""
+    from assistant.question import analyse_question
+
     cues = load_cues()
+    question = analyse_question(question_text, language, analyzer, cues)
+    return question, shorten(sentence, question, cues[language])
+
+
+def test_long_sentences_are_cut_to_the_clause_with_the_fact(analyzer):
     sentence = ("Il bando, approvato dalla Giunta regionale dopo una lunga consultazione con le associazioni di "
                 "categoria e con i comuni del territorio, prevede diverse misure di sostegno; il contributo massimo è "
                 "pari a € 15.000 per impresa, erogato in un'unica soluzione al termine del progetto, previa "
                 "verifica della documentazione di spesa presentata dal beneficiario.")
-    from assistant.question import analyse_question
-
-    question = analyse_question("Qual è il contributo massimo?", Language.IT, analyzer, cues)
-    short = shorten(sentence, question, cues[Language.IT])
+    _, short = cut(sentence, "Qual è il contributo massimo?", Language.IT, analyzer)
     assert len(short) <= MAX_ANSWER_CHARS and "15.000" in short and short.strip("…") in sentence
 
 
 def test_a_cut_keeps_the_clause_with_a_figure_when_a_figure_is_asked_for(analyzer):
     # "How long" is answered by a duration, which the date patterns do not find; the clause with the question's
     # words but no figure must not win over the one with the figure.
-    cues = load_cues()
     sentence = ("Within six (6) months of the date of this notice, every regional office must review and, where "
                 "appropriate, revise its existing policies and procedures for data management and publication to "
                 "ensure consistency with the requirements of the programme, and report on the following items:")
-    from assistant.question import analyse_question
-
-    question = analyse_question("how long do regional offices have to review and revise their data management "
-                                "policies", Language.EN, analyzer, cues)
-    short = shorten(sentence, question, cues[Language.EN])
+    _, short = cut(sentence, "how long do regional offices have to review and revise their data management policies",
+                   Language.EN, analyzer)
     assert len(sentence) > MAX_ANSWER_CHARS and len(short) <= MAX_ANSWER_CHARS
     assert "six (6) months" in short and short.strip("…") in sentence
 
 
 def test_a_cut_fills_its_room_with_the_words_around_it(analyzer):
     # The clause after the one with the figure is too long to join whole, but it carries the end of the fact.
-    cues = load_cues()
     sentence = ("La garanzia, concessa a titolo gratuito dalla Regione alle imprese che ne facciano richiesta tramite "
                 "i soggetti finanziatori convenzionati, sarà in ogni caso valida per un periodo massimo di 24 "
                 "(ventiquattro) mesi dalla data di sottoscrizione del contratto della linea di credito e non potrà "
                 "essere rinnovata oltre tale termine per nessun motivo, neppure su richiesta motivata del beneficiario.")
-    from assistant.question import analyse_question
-
-    question = analyse_question("per quanto tempo vale la garanzia", Language.IT, analyzer, cues)
-    short = shorten(sentence, question, cues[Language.IT])
+    _, short = cut(sentence, "per quanto tempo vale la garanzia", Language.IT, analyzer)
     assert len(short) <= MAX_ANSWER_CHARS and "24 (ventiquattro) mesi" in short
     assert short.endswith("…") and short.strip("…") in sentence
 
 
 def test_a_cut_keeps_the_form_of_answer_asked_for(analyzer):
     # "Which e-mail address…": the clause with the address is kept, not the one with the most question words.
-    cues = load_cues()
     sentence = ("Le osservazioni sulla proposta di modifica del regolamento possono essere inviate dagli interessati "
                 "entro il 12 dicembre 2025 all'ufficio competente (indirizzo: via Roma 10, 00100 Roma, telefono "
                 "06 1234 5678, fax 06 1234 5679, posta elettronica osservazioni@ufficio.example.it) con oggetto chiaro.")
-    from assistant.question import analyse_question
-
-    question = analyse_question("a quale indirizzo email mando le osservazioni sulla proposta di modifica",
-                                Language.IT, analyzer, cues)
+    question, short = cut(sentence, "a quale indirizzo email mando le osservazioni sulla proposta di modifica",
+                          Language.IT, analyzer)
     assert "email" in question.forms
-    short = shorten(sentence, question, cues[Language.IT])
     assert len(sentence) > MAX_ANSWER_CHARS and len(short) <= MAX_ANSWER_CHARS
     assert "osservazioni@ufficio.example.it" in short and short.strip("…") in sentence
 
