@@ -58,7 +58,9 @@ def _months() -> dict[str, int]:
     return {name.casefold(): number for cues in load_cues().values() for number, name in enumerate(cues.months, 1)}
 
 
-_DATE_WORDS = re.compile(r"[\d\s.,/°-]|\b(?:st|nd|rd|th)\b|[년월일]")
+# What a date is written with besides its month name: digits, separators, ordinal endings ("1st", "1°") and the
+# Korean year, month and day.
+_DATE_WORDS = re.compile(r"[\d\s.,/°-]|(?<=\d)(?:st|nd|rd|th)\b|[년월일]")
 
 
 def date_alone(fact: str) -> set[tuple[int, int, int]]:
