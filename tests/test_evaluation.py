@@ -37,8 +37,8 @@ def test_fact_presence_normalises(fact, text, present):
     "fact, text, present",
     [("14 gennaio 2025", "Apertura: ore 10:30 del 14/01/2025", True), ("July 1, 2024", "from 2024-07-01", True),
      ("2025년 12월 12일", "until 2025. 12. 12.", True), ("2025. 12. 12.", "entro il 12 dicembre 2025", True),
-     ("October 13, 2016", "on 13th October 2016", True),
-     ("July 1st, 2024", "from 2024-07-01", True), ("1st July 2024", "il 1° luglio 2024", True), ("03/06/2025", "dal 3 giugno 2025", True),
+     ("October 13, 2016", "on 13th October 2016", True), ("03/06/2025", "dal 3 giugno 2025", True),
+     ("July 1st, 2024", "from 2024-07-01", True), ("1st July 2024", "il 1° luglio 2024", True),
      ("15 gennaio 2025", "del 14/01/2025", False), ("31 marzo 2025", "31 marzo 2026", False),
      ("entro il 31 marzo 2025", "31/03/2025", False)],  # a fact that says more than its date is matched as written
 )
