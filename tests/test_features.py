@@ -44,6 +44,16 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("공무원인데 지원할 수 있나요?", "ko", Asks.ELIGIBILITY),
     ("Who is the project officer?", "en", Asks.PERSON),
     ("cosa si intende per sede operativa", "it", Asks.DEFINITION),
+    # permission asked without "apply": "is that allowed", "è possibile", "-도 되나요"
+    ("We want to share the grant with a partner university. Is that allowed?", "en", Asks.ELIGIBILITY),
+    ("My company moved abroad last year. Are we still allowed to take part?", "en", Asks.ELIGIBILITY),
+    ("con un altro comune è possibile una domanda congiunta", "it", Asks.ELIGIBILITY),
+    ("ho chiuso la partita IVA a marzo, faccio ancora in tempo per il contributo", "it", Asks.ELIGIBILITY),
+    ("심사 서류를 대리인이 대신 제출해도 되나요?", "ko", Asks.ELIGIBILITY),
+    ("come definisce il decreto una piccola impresa", "it", Asks.DEFINITION),
+    ("which activities count as research under this call", "en", Asks.DEFINITION),
+    ("in quale territorio vale l'agevolazione", "it", Asks.PLACE),
+    ("On which website are the results published?", "en", Asks.PLACE),
 ])
 def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
     assert question(text, language, analyzer, cues).asks is asks
