@@ -176,14 +176,22 @@ def other_year(question: Question, sentence: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
-def may_answer(question: Question, best: Candidate, confidence: float, threshold: float,
-               cues: dict[Language, Cues]) -> bool:
-    """Whether the chooser's best candidate may answer: confident enough, not about another year, not a figure
-    that counts something else, and (for an amount or a count) holding a figure that could be the one asked."""
+def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
+                    cues: dict[Language, Cues]) -> list[str]:
+    """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
+    year, not a figure that counts something else, and (for an amount or a count) holding a figure that could be
+    the one asked."""
     not_counts = cues[best.sentence.language].not_counts
-    return (confidence >= threshold and not other_year(question, best.sentence.text)
-            and not counted_elsewhere(question, best.sentence, not_counts)
-            and not no_quantity(question, with_context(best.sentence, best.after) or best.sentence.text, not_counts))
+    reasons = []
+    if confidence < threshold:
+        reasons.append(f"its confidence {confidence:.2f} is under the threshold {threshold:.2f}")
+    if other_year(question, best.sentence.text):
+        reasons.append("the question asks about a year the sentence does not speak of")
+    if counted_elsewhere(question, best.sentence, not_counts):
+        reasons.append("its figure counts something other than what the question counts")
+    if no_quantity(question, with_context(best.sentence, best.after) or best.sentence.text, not_counts):
+        reasons.append("it holds no figure that could be the amount or number asked for")
+    return reasons
 
 
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:
@@ -381,7 +389,7 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
                                                                       store.documents), hits, store.documents)
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
-    if not may_answer(question, best, confidence, selector.threshold if threshold is None else threshold, cues):
+    if refusal_reasons(question, best, confidence, selector.threshold if threshold is None else threshold, cues):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence)
     text = answer_text(question, best, store.documents, cues)

@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, help="passages to retrieve (default: 5)")
     p.add_argument("--doc", action="append", help="search only this document id (repeatable)")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    p.add_argument("--explain", action="store_true",
+                   help="also show why: the question as read, the passages, the candidate sentences the chooser "
+                        "weighed, the pick's confidence against the threshold, and what refused (with --json: an "
+                        "\"explain\" object)")
     p.add_argument("--index", type=Path, help="index folder (default: index)")
 
     p = sub.add_parser("eval", help="score a test set; writes report.json, report.md and plots")
@@ -261,8 +265,9 @@ def _programmes(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from .explain import explain, explanation_lines
     from .language import parse_language
-    from .pipeline import ask, open_engine
+    from .pipeline import ask_traced, open_engine
 
     extra = {"retrieve": {"k": args.k}} if args.k is not None else {}
     settings = _settings(args, **extra)
@@ -272,11 +277,15 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     engine = open_engine(settings)
     _warn_if_stale(engine, settings)
-    answer = ask(engine, args.question, language=language, doc_ids=set(args.doc) if args.doc else None)
+    answer, trace = ask_traced(engine, args.question, language=language, doc_ids=set(args.doc) if args.doc else None)
+    report = explain(engine, answer, trace) if args.explain else None
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False))
-    else:
-        _print_answer(answer)
+        print(json.dumps({**answer.to_json(), **({"explain": report} if report else {})}, ensure_ascii=False))
+        return 0
+    _print_answer(answer)
+    if report:
+        print("\nwhy:")
+        print("\n".join("  " + line for line in explanation_lines(report)))
     return 0
 
 

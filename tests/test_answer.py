@@ -184,6 +184,23 @@ def test_a_question_about_one_year_is_not_answered_with_another(fixture_engine):
     assert not answer.grounded and "2025" not in answer.answer, answer.answer
 
 
+def test_a_refusal_is_explained_by_the_gate_that_refused(fixture_engine):
+    """Asked about 2027, the pick is the deadline sentence of another year: `ask --explain` names that gate, and
+    the same pick asked without the year is answered."""
+    from assistant.explain import explain
+    from assistant.pipeline import ask_traced
+
+    answer, trace = ask_traced(fixture_engine, "Entro quando si presentano le domande per il 2027?")
+    report = explain(fixture_engine, answer, trace)
+    assert report["decision"] == "refused" and report["question"]["figures"] == ["2027"]
+    assert "the question asks about a year the sentence does not speak of" in report["reasons"], report
+    picked = next(c for c in report["candidates"] if c["picked"])
+    assert "2025" in picked["text"]
+    answer, trace = ask_traced(fixture_engine, "Entro quando si presentano le domande?")
+    report = explain(fixture_engine, answer, trace)
+    assert answer.grounded and report["decision"] == "answered" and report["reasons"] == []
+
+
 def test_a_refusal_offers_the_best_candidates_passage_first(engine):
     """Refused, the chooser's best candidate is still the likeliest place of the answer: its passage leads the
     "see also" list, then the others in retrieval order, one per alignment group."""

@@ -40,6 +40,36 @@ def test_ask_plain_text_shows_answer_and_passages(capsys, index_dir):
     assert code == 0 and "500" in out and "unofficial translation" in out and "¶" in out
 
 
+def test_ask_explain_shows_the_pick_and_why_it_answered(capsys, index_dir):
+    code, out, err = run(capsys, "ask", "How many AI factories by 2030?", "--json", "--explain", "--index", str(index_dir))
+    assert code == 0, err
+    data = json.loads(out)
+    report = data["explain"]
+    assert data["grounded"] is True and report["decision"] == "answered" and report["reasons"] == []
+    assert report["question"]["language"] == "en" and report["question"]["asks"] == "count"
+    shares = [c["share"] for c in report["candidates"]]
+    assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.001
+    picked = [c for c in report["candidates"] if c["picked"]]
+    assert len(picked) == 1 and "500" in picked[0]["text"] and picked[0]["holds_kind_asked"]
+    assert report["pick"]["confidence"] >= report["threshold"] > 0
+    assert [p["rank"] for p in report["passages"]] == list(range(1, len(report["passages"]) + 1))
+
+
+def test_ask_explain_says_why_it_refused(capsys, index_dir):
+    code, out, _ = run(capsys, "ask", "Who won the 2022 FIFA World Cup?", "--explain", "--index", str(index_dir))
+    assert code == 0 and "could not find" in out
+    why = out.split("why:", 1)[1]
+    assert "question: en" in why and "decision: refused: " in why
+    confidence = float(why.split("pick: confidence ", 1)[1].split(",")[0])
+    threshold = float(why.split("threshold ", 1)[1].split()[0])
+    assert confidence < threshold and f"under the threshold {threshold:.2f}" in why
+
+
+def test_ask_json_without_explain_keeps_the_contract(capsys, index_dir):
+    code, out, _ = run(capsys, "ask", "Who won the 2022 FIFA World Cup?", "--json", "--index", str(index_dir))
+    assert code == 0 and "explain" not in json.loads(out)
+
+
 def test_missing_index_exits_1_and_says_how_to_build(capsys, tmp_path):
     code, out, err = run(capsys, "ask", "How many AI factories?", "--index", str(tmp_path / "none"))
     assert code == 1 and out == ""
