@@ -265,9 +265,9 @@ def _programmes(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from .explain import explain, explanation_lines
+    from .explain import explanation_lines
     from .language import parse_language
-    from .pipeline import ask_traced, open_engine
+    from .pipeline import ask, ask_explained, open_engine
 
     extra = {"retrieve": {"k": args.k}} if args.k is not None else {}
     settings = _settings(args, **extra)
@@ -277,8 +277,9 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     engine = open_engine(settings)
     _warn_if_stale(engine, settings)
-    answer, trace = ask_traced(engine, args.question, language=language, doc_ids=set(args.doc) if args.doc else None)
-    report = explain(engine, answer, trace) if args.explain else None
+    doc_ids = set(args.doc) if args.doc else None
+    answer, report = (ask_explained(engine, args.question, language=language, doc_ids=doc_ids) if args.explain
+                      else (ask(engine, args.question, language=language, doc_ids=doc_ids), None))
     if args.json:
         print(json.dumps({**answer.to_json(), **({"explain": report} if report else {})}, ensure_ascii=False))
         return 0

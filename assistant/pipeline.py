@@ -159,6 +159,16 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit]) -> A
     return None if verify_answer(answer.answer, answer.citations) else answer
 
 
+def ask_explained(engine: Engine, question: str, language: Language | None = None, k: int | None = None,
+                  doc_ids: set[str] | None = None) -> tuple[Answer, dict]:
+    """`ask`, also returning why it answered or refused (`explain.explain`: `ask --explain`, `/api/ask` with
+    "explain": true)."""
+    from .explain import explain
+
+    answer, trace = ask_traced(engine, question, language, k, doc_ids)
+    return answer, explain(engine, answer, trace)
+
+
 def ask_with_hits(engine: Engine, question: str, language: Language | None = None, k: int | None = None,
                   doc_ids: set[str] | None = None) -> tuple[Answer, list[Hit]]:
     """`ask`, also returning the ranked passages it answered from."""

@@ -53,6 +53,12 @@ def _answer(question: str, language: Language | None, k: int | None) -> Answer:
     return ask(_ENGINE, question, language=language, k=k)
 
 
+def _explained(question: str, language: Language | None, k: int | None) -> tuple[Answer, dict]:
+    from .pipeline import ask_explained
+
+    return ask_explained(_ENGINE, question, language=language, k=k)
+
+
 def _ready() -> int:
     """Submitted once per worker at start: returns when a worker has loaded its engine."""
     return os.getpid()
@@ -95,9 +101,10 @@ class AnswerPool:
     def ask(self, question: str, language: Language | None, k: int | None = None) -> Answer:
         return self.submit(question, language, k).result()
 
-    def submit(self, question: str, language: Language | None, k: int | None = None) -> Future:
-        """The answer to come (await it with asyncio.wrap_future in an event loop)."""
-        return self._pool.submit(_answer, question, language, k)
+    def submit(self, question: str, language: Language | None, k: int | None = None, explain: bool = False) -> Future:
+        """The answer to come (await it with asyncio.wrap_future in an event loop); with `explain`, the answer and
+        why (`pipeline.ask_explained`)."""
+        return self._pool.submit(_explained if explain else _answer, question, language, k)
 
     def close(self) -> None:
         """Stop the workers now (questions still waiting are cancelled)."""

@@ -51,6 +51,18 @@ def test_ask_returns_the_cli_json_object(base, engine):
     assert {k: v for k, v in body.items() if k != "timings_ms"} == {k: v for k, v in expected.items() if k != "timings_ms"}
 
 
+def test_ask_with_explain_adds_why_beside_the_same_answer(base, engine):
+    from assistant.pipeline import ask_explained
+
+    for question in ("How many AI factories by 2030?", "Who won the 2022 FIFA World Cup?"):
+        plain = post(base, "/api/ask", json={"question": question}).json()
+        body = post(base, "/api/ask", json={"question": question, "explain": True}).json()
+        assert set(body) == set(plain) | {"explain"} and body["answer"] == plain["answer"]
+        assert body["explain"] == ask_explained(engine, question)[1]
+        assert body["explain"]["decision"] == ("answered" if body["grounded"] else "refused")
+        assert bool(body["explain"]["reasons"]) is not body["grounded"]
+
+
 @pytest.mark.parametrize(
     "payload, status",
     [({"question": ""}, 400), ({"question": "AI", "lang": "fr"}, 400), ({"question": "x", "k": 0}, 422),

@@ -1,4 +1,5 @@
 """The chat in a real headless Chromium (Debian's), against the real server on a loopback port."""
+import json
 import os
 import shutil
 from pathlib import Path
@@ -216,6 +217,12 @@ def test_served_chat_joins_the_api_after_start_and_answers(page, index_dir):
         ask(page, server.url, "2030년 AI 공장 목표는 몇 개인가요?")
         answer = page.locator("#pa-chat .pa-answer").last
         assert "500" in answer.inner_text()
+        # Why, from an answering process: the same report the chat's own process would give.
+        status, body = request(server.url, "POST", "/api/ask",
+                               {"question": "2030년 AI 공장 목표는 몇 개인가요?", "explain": True})
+        report = json.loads(body)["explain"]
+        assert status == 200 and report["decision"] == "answered" and report["question"]["language"] == "ko"
+        assert "500" in next(c for c in report["candidates"] if c["picked"])["text"]
         pids = server.pids
         assert len(pids) >= 3  # the server and its two answering processes
     deadline = time.monotonic() + 15

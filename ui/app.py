@@ -18,7 +18,7 @@ from assistant.errors import AssistantError, IndexMissingError, IndexStaleError
 from assistant.index import corpus_newer_than_index
 from assistant.workers import AnswerPool, default_workers
 from assistant.language import parse_language
-from assistant.pipeline import Engine, ask, open_engine, search
+from assistant.pipeline import Engine, ask, ask_explained, open_engine, search
 from assistant.types import Answer, Citation, Language
 
 from .eligibility import build_tab as build_eligibility_tab
@@ -82,6 +82,7 @@ class AskRequest(BaseModel):
     question: str
     lang: str = "auto"
     k: int | None = Field(None, ge=1, le=50)
+    explain: bool = False  # also return why it answered or refused, as `ask --json --explain` does
 
 
 @dataclass
@@ -126,6 +127,13 @@ class Service:
         # process; HTTP handling stays concurrent and each request gets its own Answer object.
         with self.lock:
             return ask(self.engine, question, language=language, k=k)
+
+    def explained(self, question: str, language: Language | None, k: int | None = None) -> tuple[Answer, dict]:
+        """The answer and why (in this process: the API's answering processes have their own)."""
+        if self.engine is None:
+            raise IndexMissingError(self.problem)
+        with self.lock:
+            return ask_explained(self.engine, question, language=language, k=k)
 
 
 def _original_of(service: Service, citation: Citation) -> Citation | None:
@@ -277,12 +285,17 @@ def build_api(service: Service, lifespan=None):
         try:
             language = parse_language(request.lang)
             if service.pool is not None:  # straight to a free answering process, no thread hop
-                answer = await asyncio.wrap_future(service.pool.submit(request.question, language, request.k))
+                result = await asyncio.wrap_future(service.pool.submit(request.question, language, request.k,
+                                                                       explain=request.explain))
             else:
-                answer = await run_in_threadpool(service.ask, request.question, language, request.k)
+                result = await run_in_threadpool(service.explained if request.explain else service.ask,
+                                                 request.question, language, request.k)
         except AssistantError as exc:
             return JSONResponse(status_code=400 if exc.exit_code == 2 else 500, content={"detail": str(exc)})
-        return answer.to_json()
+        if request.explain:
+            answer, report = result
+            return {**answer.to_json(), "explain": report}
+        return result.to_json()
 
     @api.post("/api/eligibility")
     def api_eligibility(request: EligibilityRequest):
