@@ -17,11 +17,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import Candidate, answer_from, answer_text, chooser_pick, gather_candidates, verified
+from .answer import Candidate, answer_from, answer_text, best_candidate, chooser_pick, gather_candidates, verified
 from .errors import AssistantError
-from .evaluation import fact_present
+from .evaluation import evidence_rank, fact_present
 from .features import FEATURES
-from .pipeline import Engine, clean_question, understand
+from .pipeline import Engine, ask_traced, clean_question, understand
 from .question import Question
 from .retrieve import PASSAGE_FEATURES, Pool, gather_pool, rank_pool
 from .selector import LinearModel, Selector
@@ -94,6 +94,54 @@ def collect(engine: Engine, items: Sequence[TestItem], progress: Progress | None
     return examples
 
 
+def labelled(item: TestItem, question: Question, hits: list[Hit], candidates: list[Candidate], engine: Engine) -> Choice:
+    """The candidates with their answer texts and labels (does the answer text hold every expected fact?)."""
+    texts = [answer_text(question, c, engine.store.documents, engine.cues) for c in candidates]
+    return Choice(hits, candidates, texts, np.array([holds_facts(item, t) for t in texts], dtype=np.int8))
+
+
+# Where an answerable question's answer was lost, in the order an answer is made.
+LOSS_STAGES = {
+    "retrieval": "no passage found holds the facts",
+    "candidates": "a passage found holds them, no candidate sentence's answer does",
+    "chooser": "a candidate holds them, the chooser picked another",
+    "confidence": "the pick holds them, its confidence is under the threshold",
+    "gate": "the pick holds them, a hard gate or the verifier refused it",
+    "elsewhere": "answered from the programme records, without them",
+}
+
+
+def lost_at(item: TestItem, question: Question | None, answer: Answer | None, choice: Choice, selector: Selector,
+            cues, threshold: float) -> str:
+    """The stage of `LOSS_STAGES` where an answerable question's answer was lost; "" when it was answered right,
+    is not answerable, or was never asked (an error)."""
+    if answer is None or question is None or not (item.answerable and item.expected_facts):
+        return ""
+    if answer.grounded and holds_facts(item, answer.answer):
+        return ""
+    if not choice.labels.any():
+        return "retrieval" if evidence_rank(choice.hits, item) is None else "candidates"
+    index, confidence = best_candidate(choice.candidates, selector, question.figures)
+    if not choice.labels[index]:
+        return "chooser"
+    if answer.grounded:  # not the pick's text: the eligibility matcher answered
+        return "elsewhere"
+    return "confidence" if confidence < threshold else "gate"
+
+
+def asked_and_traced(engine: Engine, item: TestItem) -> tuple[Answer, list[Hit], str]:
+    """An item asked as `ask` asks it (the engine's selector): the answer, the passages found, and where a miss
+    was lost."""
+    answer, trace = ask_traced(engine, item.question, item.lang)
+    threshold = engine.settings.answer.threshold
+    threshold = engine.selector.threshold if threshold is None else threshold
+    right = answer.grounded and holds_facts(item, answer.answer)
+    lost = "" if right or not item.answerable else lost_at(
+        item, trace.question, answer, labelled(item, trace.question, trace.hits, trace.candidates, engine),
+        engine.selector, engine.cues, threshold)
+    return answer, trace.hits, lost
+
+
 def choices(example: Example, ranker: LinearModel) -> Choice:
     """The example's candidate sentences when `ranker` orders its pool."""
     engine = example.engine
@@ -102,9 +150,7 @@ def choices(example: Example, ranker: LinearModel) -> Choice:
     settings = engine.settings
     hits = rank_pool(example.pool, engine.store, ranker, settings.retrieve.k, settings.retrieve.w_second)
     candidates = gather_candidates(example.question, hits, engine.store, engine.idf, settings.answer.passages, engine.cues)
-    texts = [answer_text(example.question, c, engine.store.documents, engine.cues) for c in candidates]
-    labels = np.array([holds_facts(example.item, t) for t in texts], dtype=np.int8)
-    return Choice(hits, candidates, texts, labels)
+    return labelled(example.item, example.question, hits, candidates, engine)
 
 
 def standardisation(rows: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -241,8 +287,11 @@ def cross_validate(examples: Sequence[Example], seed: int = SEED, progress: Prog
         selector, _ = fit([examples[i] for i in train], seed, wrong_cost)
         for i in held:
             choice = choices(examples[i], selector.ranker)
-            results[i] = (examples[i], answer_with(examples[i], choice, selector), choice.hits,
-                          {"held_out": group, "threshold": selector.threshold})
+            answer = answer_with(examples[i], choice, selector)
+            results[i] = (examples[i], answer, choice.hits, {
+                "held_out": group, "threshold": selector.threshold,
+                "lost_at": lost_at(examples[i].item, examples[i].question, answer, choice, selector,
+                                   examples[i].engine.cues, selector.threshold)})
         if progress:
             progress("held out by document", done, len(splits))
     return results

@@ -327,10 +327,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from .calibrate import asked_and_traced
     from .evaluation import load_testset, run_testset, score_item, summarize_by, summarize_by_language
-    from .pipeline import ask_with_hits, open_engine
+    from .pipeline import open_engine
     from .progress import Reporter
-    from .report import METRICS, describe_miss, worst_misses, write_report
+    from .report import METRICS, describe_miss, losses, worst_misses, write_report
 
     settings = _settings(args)
     items = load_testset(args.testset)
@@ -349,11 +350,12 @@ def _eval(args: argparse.Namespace) -> int:
             from .calibrate import collect, cross_validate
 
             examples = collect(engine, items, reporter.update, args.testset.stem)
-            results = [score_item(e.item, answer, hits, e.latency_ms, e.error, crossing(e.item), info["held_out"])
+            results = [score_item(e.item, answer, hits, e.latency_ms, e.error, crossing(e.item), info["held_out"],
+                                  info["lost_at"])
                        for e, answer, hits, info in cross_validate(examples, progress=reporter.update)]
             selector_note = "held out by document: each question answered by a selector fitted on the other documents"
         else:
-            results = run_testset(items, lambda item: ask_with_hits(engine, item.question, item.lang), reporter.update)
+            results = run_testset(items, lambda item: asked_and_traced(engine, item), reporter.update)
             results = [replace(r, crosslingual=crossing(r.item)) for r in results]
             selector_note = f"the packaged selector ({engine.selector.meta.get('trained_on', 'unknown training')})"
     metrics = summarize_by_language(results)
@@ -369,6 +371,8 @@ def _eval(args: argparse.Namespace) -> int:
     print(f"selector: {selector_note}")
     print(_table(metrics, names))
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
+    print("where the answerable questions not answered right were lost:")
+    print(_table(losses(results), tuple(metrics), transpose=True))
     worst = worst_misses(results)
     print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
           else "worst misses: none, no answer was wrong")

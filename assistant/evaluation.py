@@ -123,7 +123,7 @@ def evidence_rank(hits: list[Hit], item: TestItem) -> int | None:
 
 
 def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "",
-               crosslingual: bool = False, held_out: str = "") -> ItemResult:
+               crosslingual: bool = False, held_out: str = "", lost_at: str = "") -> ItemResult:
     """Score one answer (None when asking failed with `error`)."""
     if answer is None:
         return ItemResult(item, "", "unknown", False, 0, len(item.expected_facts), False, (error,), None, latency_ms, error,
@@ -144,6 +144,7 @@ def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_m
         held_out=held_out,
         see_also_holds=see_also_holds(item, answer),
         confidence=answer.confidence,
+        lost_at=lost_at,
     )
 
 
@@ -221,17 +222,19 @@ def summarize_by(results: list[ItemResult], key: Callable[[ItemResult], str]) ->
     return {name: summarize(subset) for name, subset in sorted(groups.items())}
 
 
-def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit]]],
+def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit], str]],
                 progress: Callable[[str, int, int], None] | None = None) -> list[ItemResult]:
-    """Ask every item through `answer_fn` and score it; a failing item is recorded, not fatal."""
+    """Ask every item through `answer_fn` (its answer, the passages found, and where a miss was lost) and score
+    it; a failing item is recorded, not fatal."""
     import time
 
     results = []
     for done, item in enumerate(items, 1):
         started = time.perf_counter()
         try:
-            answer, hits = answer_fn(item)
-            results.append(score_item(item, answer, hits, answer.timings_ms.get("total", (time.perf_counter() - started) * 1000)))
+            answer, hits, lost = answer_fn(item)
+            results.append(score_item(item, answer, hits, answer.timings_ms.get("total", (time.perf_counter() - started) * 1000),
+                                      lost_at=lost))
         except AssistantError as exc:
             results.append(score_item(item, None, [], (time.perf_counter() - started) * 1000, error=str(exc)))
         if progress:

@@ -71,14 +71,33 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
         items.append(record)
     worst = worst_misses(results)
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
-               "metrics": metrics, "breakdowns": breakdowns or {}, "worst_misses": [r.item.id for r in worst],
-               "items": items}
+               "metrics": metrics, "breakdowns": breakdowns or {}, "lost_at": losses(results),
+               "worst_misses": [r.item.id for r in worst], "items": items}
     paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png"]
     paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}, worst), encoding="utf-8")
     _plot_metrics(metrics, paths[2])
     _plot_latency(results, paths[3])
     return paths
+
+
+def losses(results: list[ItemResult]) -> dict[str, dict[str, int]]:
+    """How many answerable questions each stage lost (`calibrate.LOSS_STAGES`), overall and per language."""
+    from .calibrate import LOSS_STAGES
+
+    languages = sorted({r.item.lang.value for r in results})
+    return {stage: {group: sum(r.lost_at == stage and group in ("overall", r.item.lang.value) for r in results)
+                    for group in ("overall", *languages)} for stage in LOSS_STAGES}
+
+
+def loss_lines(table: dict[str, dict[str, int]]) -> list[str]:
+    """The losses as a markdown table, a row per stage with what it means."""
+    from .calibrate import LOSS_STAGES
+
+    groups = list(next(iter(table.values()), {}))
+    lines = ["| lost at | " + " | ".join(groups) + " | meaning |", "|---|" + "---|" * (len(groups) + 1)]
+    return lines + [f"| {stage} | " + " | ".join(str(counts[g]) for g in groups) + f" | {LOSS_STAGES[stage]} |"
+                    for stage, counts in table.items()]
 
 
 def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
@@ -99,6 +118,7 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)
+    lines += ["", "## Where the answerable questions not answered right were lost", ""] + loss_lines(losses(results))
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]

@@ -108,3 +108,8 @@ def test_calibrate_does_not_need_a_selector_that_matches(testset, fixture_engine
     assert main(["calibrate", str(testset), "--index", index, "--out", str(out), "--quiet"]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["version"] == SELECTOR_VERSION
     assert main(["eval", str(testset), "--index", index, "--by-document", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    # held out too, every answerable question not answered right is lost at one stage, the others at none
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    for item in report["items"]:
+        missed = item["item"]["answerable"] and not item["correct"]
+        assert (item["lost_at"] in calibrate.LOSS_STAGES) if missed else item["lost_at"] == "", item

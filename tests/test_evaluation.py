@@ -149,9 +149,35 @@ def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir,
     assert ("it-1 (it," in worst) == report["items"][2]["grounded"] and report["worst_misses"] == (
         ["it-1"] if report["items"][2]["grounded"] else [])
     assert all(i["confidence"] is None or 0.0 <= i["confidence"] <= 1.0 for i in report["items"])
+    # where the miss was lost: no passage found holds "999"; the right answer and the refusal lost nothing
+    assert [i["lost_at"] for i in report["items"]] == ["", "", "retrieval"]
+    assert report["lost_at"]["retrieval"] == {"overall": 1, "en": 0, "it": 1, "ko": 0}
     for plot in ("metrics.png", "latency.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "answer_accuracy" in captured.out
+
+
+def test_eval_says_where_a_right_pick_was_refused(capsys, index_dir, tmp_path, monkeypatch):
+    """Under a threshold no pick reaches, the question whose pick holds the fact is lost at the confidence, and
+    the one whose fact no document holds is lost at retrieval; the report's table counts them."""
+    testset = tmp_path / "mini.jsonl"
+    testset.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "en-1", "lang": "en", "question": "How many AI factories by 2030?", "answerable": True,
+         "expected_facts": ["500"]},
+        {"id": "en-2", "lang": "en", "question": "How many AI factories are there in France?", "answerable": True,
+         "expected_facts": ["999"]},
+    ]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("POLICY_ASSISTANT_ANSWER__THRESHOLD", "0.9999")
+    out = tmp_path / "report"
+    assert main(["eval", str(testset), "--out", str(out), "--index", str(index_dir), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [(i["grounded"], i["lost_at"]) for i in report["items"]] == [(False, "confidence"), (False, "retrieval")]
+    assert {stage: counts["overall"] for stage, counts in report["lost_at"].items() if counts["overall"]} == {
+        "confidence": 1, "retrieval": 1}
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "| confidence | 1 | 1 |" in markdown and "| chooser | 0 | 0 |" in markdown
+    assert "where the answerable questions not answered right were lost" in captured.out
 
 
 def test_eval_rejects_a_malformed_test_set(capsys, index_dir, tmp_path):
