@@ -22,10 +22,10 @@ from .errors import AssistantError
 from .evaluation import evidence_rank, fact_present
 from .features import FEATURES
 from .pipeline import Engine, ask_traced, clean_question, understand
-from .question import Question
+from .question import Cues, Question
 from .retrieve import PASSAGE_FEATURES, Pool, gather_pool, rank_pool
 from .selector import LinearModel, Selector
-from .types import Answer, Hit, TestItem
+from .types import Answer, Hit, Language, TestItem
 
 WRONG_COST = 1.5  # a wrong answer costs one and a half right ones; a refusal costs nothing
 # The chooser's L2 penalty (on standardised features, summed over questions). Held out by document on the
@@ -100,19 +100,8 @@ def labelled(item: TestItem, question: Question, hits: list[Hit], candidates: li
     return Choice(hits, candidates, texts, np.array([holds_facts(item, t) for t in texts], dtype=np.int8))
 
 
-# Where an answerable question's answer was lost, in the order an answer is made.
-LOSS_STAGES = {
-    "retrieval": "no passage found holds the facts",
-    "candidates": "a passage found holds them, no candidate sentence's answer does",
-    "chooser": "a candidate holds them, the chooser picked another",
-    "confidence": "the pick holds them, its confidence is under the threshold",
-    "gate": "the pick holds them, a hard gate or the verifier refused it",
-    "elsewhere": "answered from the programme records, without them",
-}
-
-
 def lost_at(item: TestItem, question: Question | None, answer: Answer | None, choice: Choice, selector: Selector,
-            cues, threshold: float) -> str:
+            cues: dict[Language, Cues], threshold: float) -> str:
     """The stage of `LOSS_STAGES` where an answerable question's answer was lost; "" when it was answered right,
     is not answerable, or was never asked (an error)."""
     if answer is None or question is None or not (item.answerable and item.expected_facts):

@@ -122,6 +122,17 @@ def evidence_rank(hits: list[Hit], item: TestItem) -> int | None:
     return None
 
 
+# Where an answerable question's answer was lost, in the order an answer is made.
+LOSS_STAGES = {
+    "retrieval": "no passage found holds the facts",
+    "candidates": "a passage found holds them, no candidate sentence's answer does",
+    "chooser": "a candidate holds them, the chooser picked another",
+    "confidence": "the pick holds them, its confidence is under the threshold",
+    "gate": "the pick holds them, a hard gate or the verifier refused it",
+    "elsewhere": "answered from the programme records, without them",
+}
+
+
 def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "",
                crosslingual: bool = False, held_out: str = "", lost_at: str = "") -> ItemResult:
     """Score one answer (None when asking failed with `error`)."""

@@ -3,6 +3,7 @@ weighed, and the gate that refused (`policy-assistant ask --explain`)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,11 +11,14 @@ from .answer import answer_from, best_candidate, refusal_reasons, verify_answer
 from .features import FEATURES
 from .types import Answer
 
+if TYPE_CHECKING:  # the pipeline imports this module
+    from .pipeline import Engine, Trace
+
 _EVIDENCE_AT = FEATURES.index("evidence")
 _TEXT_CHARS = 160
 
 
-def explain(engine, answer: Answer, trace, threshold: float | None = None, top: int = 5) -> dict:
+def explain(engine: Engine, answer: Answer, trace: Trace, threshold: float | None = None, top: int = 5) -> dict:
     """What one ask went through (`answer` and `trace` from `pipeline.ask_traced`), as plain data: the question's
     record, the passages, the chooser's `top` candidates with their share of its probability, the pick's
     confidence against the threshold, and the reasons for a refusal."""

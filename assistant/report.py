@@ -6,6 +6,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from .evaluation import LOSS_STAGES
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
@@ -82,9 +83,7 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
 
 
 def losses(results: list[ItemResult]) -> dict[str, dict[str, int]]:
-    """How many answerable questions each stage lost (`calibrate.LOSS_STAGES`), overall and per language."""
-    from .calibrate import LOSS_STAGES
-
+    """How many answerable questions each stage lost (`LOSS_STAGES`), overall and per language."""
     languages = sorted({r.item.lang.value for r in results})
     return {stage: {group: sum(r.lost_at == stage and group in ("overall", r.item.lang.value) for r in results)
                     for group in ("overall", *languages)} for stage in LOSS_STAGES}
@@ -92,8 +91,6 @@ def losses(results: list[ItemResult]) -> dict[str, dict[str, int]]:
 
 def loss_lines(table: dict[str, dict[str, int]]) -> list[str]:
     """The losses as a markdown table, a row per stage with what it means."""
-    from .calibrate import LOSS_STAGES
-
     groups = list(next(iter(table.values()), {}))
     lines = ["| lost at | " + " | ".join(groups) + " | meaning |", "|---|" + "---|" * (len(groups) + 1)]
     return lines + [f"| {stage} | " + " | ".join(str(counts[g]) for g in groups) + f" | {LOSS_STAGES[stage]} |"

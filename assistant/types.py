@@ -225,7 +225,7 @@ class ItemResult:
     # away)? None otherwise.
     see_also_holds: bool | None = None
     confidence: float | None = None  # the selector's probability for its best candidate (Answer.confidence)
-    lost_at: str = ""  # answerable and not answered right: the stage that lost it (calibrate.LOSS_STAGES)
+    lost_at: str = ""  # answerable and not answered right: the stage that lost it (evaluation.LOSS_STAGES)
 
     @property
     def correct(self) -> bool:

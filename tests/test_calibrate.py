@@ -5,7 +5,7 @@ import pytest
 
 from assistant import calibrate
 from assistant.cli import main
-from assistant.evaluation import load_testset
+from assistant.evaluation import LOSS_STAGES, load_testset
 from assistant.selector import SELECTOR_VERSION
 
 from .conftest import ORIGINAL
@@ -112,4 +112,4 @@ def test_calibrate_does_not_need_a_selector_that_matches(testset, fixture_engine
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     for item in report["items"]:
         missed = item["item"]["answerable"] and not item["correct"]
-        assert (item["lost_at"] in calibrate.LOSS_STAGES) if missed else item["lost_at"] == "", item
+        assert (item["lost_at"] in LOSS_STAGES) if missed else item["lost_at"] == "", item
