@@ -331,7 +331,7 @@ def _eval(args: argparse.Namespace) -> int:
     from .evaluation import load_testset, run_testset, score_item, summarize_by, summarize_by_language
     from .pipeline import open_engine
     from .progress import Reporter
-    from .report import METRICS, describe_miss, losses, worst_misses, write_report
+    from .report import METRICS, describe_miss, worst_misses, write_report
 
     settings = _settings(args)
     items = load_testset(args.testset)
@@ -371,8 +371,7 @@ def _eval(args: argparse.Namespace) -> int:
     print(f"selector: {selector_note}")
     print(_table(metrics, names))
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
-    print("where the answerable questions not answered right were lost:")
-    print(_table(losses(results), tuple(metrics), transpose=True))
+    _print_losses(results, tuple(metrics))
     worst = worst_misses(results)
     print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
           else "worst misses: none, no answer was wrong")
@@ -392,6 +391,14 @@ def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = Fa
     lines = ["metric".ljust(22) + "".join(g.rjust(10) for g in groups)]
     lines += [n.ljust(22) + "".join(cell(groups[g].get(n)).rjust(10) for g in groups) for n in names]
     return "\n".join(lines)
+
+
+def _print_losses(results, groups: tuple[str, ...]) -> None:
+    """Where the answerable questions not answered right were lost, a row per stage, a column per group."""
+    from .report import losses
+
+    print("where the answerable questions not answered right were lost:")
+    print(_table(losses(results), groups, transpose=True))
 
 
 def _missing_documents(items, documents: dict) -> str:
@@ -430,10 +437,10 @@ def _calibrate(args: argparse.Namespace) -> int:
             examples += collect(engine, items, reporter.update, testset.stem)
         held = cross_validate(examples, seed=args.seed, progress=reporter.update, wrong_cost=args.wrong_cost)
     results = []
-    for e, a, hits, _ in held:
+    for e, a, hits, info in held:
         documents = e.engine.store.documents
         crossing = bool(e.item.doc) and e.item.doc in documents and documents[e.item.doc].language is not e.item.lang
-        results.append(score_item(e.item, a, hits, e.latency_ms, e.error, crossing))
+        results.append(score_item(e.item, a, hits, e.latency_ms, e.error, crossing, info["held_out"], info["lost_at"]))
     held_out = summarize_by_language(results)
     selector, _ = fit(examples, seed=args.seed, wrong_cost=args.wrong_cost)
     out = args.out or default_path(settings.embed.sentence_model)
@@ -449,6 +456,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     print("held out by document (each document answered by a fit on the others):")
     print(_table(held_out, ("answer_accuracy", "refusal_precision", "refusal_recall", "crosslingual_accuracy",
                             "citation_validity", "language_match")))
+    _print_losses(results, tuple(held_out))
     return 0
 
 
