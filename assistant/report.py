@@ -74,11 +74,12 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
                "metrics": metrics, "breakdowns": breakdowns or {}, "lost_at": losses(results),
                "worst_misses": [r.item.id for r in worst], "items": items}
-    paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png"]
+    paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png", out / "losses.png"]
     paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}, worst), encoding="utf-8")
     _plot_metrics(metrics, paths[2])
     _plot_latency(results, paths[3])
+    _plot_losses(results, paths[4])
     return paths
 
 
@@ -159,6 +160,27 @@ def _plot_metrics(metrics: dict[str, dict], path: Path) -> None:
     ax.set_ylim(0, 1.1)
     ax.set_title("Answer quality per language")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_losses(results: list[ItemResult], path: Path) -> None:
+    """Per language, the answerable questions answered right and, stacked on them, those each stage lost."""
+    plt = _pyplot()
+    table = losses(results)
+    groups = [g for g in next(iter(table.values())) if g != "overall"] + ["overall"]
+    right = [sum(r.item.answerable and r.correct and g in ("overall", r.item.lang.value) for r in results)
+             for g in groups]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    bottom = [0] * len(groups)
+    for name, values in [("answered right", right), *((f"lost at {s}", [table[s][g] for g in groups]) for s in table)]:
+        if any(values):
+            ax.bar(groups, values, 0.6, bottom=bottom, label=name)
+            bottom = [b + v for b, v in zip(bottom, values)]
+    ax.set_ylabel("answerable questions")
+    ax.set_title("Where the answerable questions went")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -152,7 +152,7 @@ def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir,
     # where the miss was lost: no passage found holds "999"; the right answer and the refusal lost nothing
     assert [i["lost_at"] for i in report["items"]] == ["", "", "retrieval"]
     assert report["lost_at"]["retrieval"] == {"overall": 1, "en": 0, "it": 1, "ko": 0}
-    for plot in ("metrics.png", "latency.png"):
+    for plot in ("metrics.png", "latency.png", "losses.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "answer_accuracy" in captured.out
 
