@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, fits_together, names_share, no_quantity, weighted_coverage)
+                       counted_elsewhere, fits_together, names_share, no_date, no_quantity, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -182,6 +182,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     year, not a figure that counts something else, and (for an amount or a count) holding a figure that could be
     the one asked."""
     not_counts = cues[best.sentence.language].not_counts
+    text = with_context(best.sentence, best.after) or best.sentence.text
     reasons = []
     if confidence < threshold:
         reasons.append(f"its confidence {confidence:.2f} is under the threshold {threshold:.2f}")
@@ -189,8 +190,10 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("the question asks about a year the sentence does not speak of")
     if counted_elsewhere(question, best.sentence, not_counts):
         reasons.append("its figure counts something other than what the question counts")
-    if no_quantity(question, with_context(best.sentence, best.after) or best.sentence.text, not_counts):
+    if no_quantity(question, text, not_counts):
         reasons.append("it holds no figure that could be the amount or number asked for")
+    if no_date(question, cues[best.sentence.language].evidence_kinds(text)):
+        reasons.append("it holds no date, day or period, and the question asks when")
     return reasons
 
 

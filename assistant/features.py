@@ -145,6 +145,12 @@ def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] 
     return not _not_year(numbers(erase(text, not_counts)) - question.figures)
 
 
+def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
+    """A "when" answered by a text that holds no date, day or period (`kinds`: the kinds of fact the answer's text
+    holds; "we will hold a webinar" says that there is one, not when). A hard gate, like `no_quantity`."""
+    return question.asks is Asks.DATE and Asks.DATE not in kinds
+
+
 def _not_year(figures: Iterable[str]) -> bool:
     """Whether some figure is not a year."""
     return any(not (len(f) == 4 and f[:2] in ("19", "20")) for f in figures)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
-                                evidence, no_quantity)
+                                evidence, no_date, no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -133,6 +133,23 @@ def test_an_amount_or_a_count_needs_a_figure_that_is_no_date(analyzer, cues, tex
     when = question({"it": "quando è stato adottato il piano", "en": "When was the plan adopted?",
                      "ko": "계획은 언제 수립되었나요"}[language], language, analyzer, cues)
     assert not no_quantity(when, dated, table)  # only amounts and counts are gated
+
+
+@pytest.mark.parametrize("text, language, undated, dated", [
+    ("when is the information session for applicants", "en", "We will hold an information session for applicants.",
+     "The information session is on 12 March 2024 at 2 pm."),
+    ("da quando si applica il decreto", "it", "Il decreto si applica alle imprese agricole.",
+     "Il decreto entra in vigore il giorno successivo alla sua pubblicazione."),
+    ("이 규정은 언제부터 시행되나요", "ko", "이 규정은 모든 공공기관에 적용된다.", "이 규정은 공포한 날부터 시행한다."),
+])
+def test_a_when_needs_a_date_day_or_period(analyzer, cues, text, language, undated, dated):
+    q = question(text, language, analyzer, cues)
+    kinds = cues[Language(language)].evidence_kinds
+    assert q.asks is Asks.DATE
+    assert no_date(q, kinds(undated)) and not no_date(q, kinds(dated))  # a day named by an act is a date too
+    what = question({"en": "what is the session about", "it": "a chi si applica il decreto",
+                     "ko": "이 규정은 누구에게 적용되나요"}[language], language, analyzer, cues)
+    assert not no_date(what, kinds(undated))  # only "when" questions are gated
 
 
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
