@@ -135,6 +135,19 @@ def test_an_amount_or_a_count_needs_a_figure_that_is_no_date(analyzer, cues, tex
     assert not no_quantity(when, dated, table)  # only amounts and counts are gated
 
 
+@pytest.mark.parametrize("text, language, timed", [
+    ("quante domande sono arrivate", "it", "Termine per la presentazione delle domande: 31 marzo 2025, ore 16:00:00."),
+    ("How many people attend the webinar?", "en", "The webinar runs from 2:30 pm to 4 p.m."),
+    ("설명회에는 몇 명이 참석하나요", "ko", "설명회는 오후 2시 30분부터 16:00까지 열린다."),
+])
+def test_a_time_of_day_is_no_count(analyzer, cues, text, language, timed):
+    q = question(text, language, analyzer, cues)
+    table = cues[Language(language)].not_counts
+    assert q.asks is Asks.COUNT
+    assert no_quantity(q, timed, table) and not no_quantity(q, timed + " 12", table)
+    assert not no_quantity(q, timed)  # without the language's table, the hours look like counts
+
+
 @pytest.mark.parametrize("text, language, undated, dated", [
     ("when is the information session for applicants", "en", "We will hold an information session for applicants.",
      "The information session is on 12 March 2024 at 2 pm."),
