@@ -100,13 +100,17 @@ def labelled(item: TestItem, question: Question, hits: list[Hit], candidates: li
     return Choice(hits, candidates, texts, np.array([holds_facts(item, t) for t in texts], dtype=np.int8))
 
 
+def missed(item: TestItem, answer: Answer | None) -> bool:
+    """An answerable question (with expected facts) that was asked and not answered right."""
+    return (answer is not None and item.answerable and bool(item.expected_facts)
+            and not (answer.grounded and holds_facts(item, answer.answer)))
+
+
 def lost_at(item: TestItem, question: Question | None, answer: Answer | None, choice: Choice, selector: Selector,
             cues: dict[Language, Cues], threshold: float) -> str:
     """The stage of `LOSS_STAGES` where an answerable question's answer was lost; "" when it was answered right,
     is not answerable, or was never asked (an error)."""
-    if answer is None or question is None or not (item.answerable and item.expected_facts):
-        return ""
-    if answer.grounded and holds_facts(item, answer.answer):
+    if question is None or not missed(item, answer):
         return ""
     if not choice.labels.any():
         return "retrieval" if evidence_rank(choice.hits, item) is None else "candidates"
@@ -122,13 +126,11 @@ def asked_and_traced(engine: Engine, item: TestItem) -> tuple[Answer, list[Hit],
     """An item asked as `ask` asks it (the engine's selector): the answer, the passages found, and where a miss
     was lost."""
     answer, trace = ask_traced(engine, item.question, item.lang)
-    threshold = engine.settings.answer.threshold
-    threshold = engine.selector.threshold if threshold is None else threshold
-    right = answer.grounded and holds_facts(item, answer.answer)
-    lost = "" if right or not item.answerable else lost_at(
-        item, trace.question, answer, labelled(item, trace.question, trace.hits, trace.candidates, engine),
-        engine.selector, engine.cues, threshold)
-    return answer, trace.hits, lost
+    if not missed(item, answer):  # nothing lost: the candidates' answer texts need not be made
+        return answer, trace.hits, ""
+    choice = labelled(item, trace.question, trace.hits, trace.candidates, engine)
+    return answer, trace.hits, lost_at(item, trace.question, answer, choice, engine.selector, engine.cues,
+                                       engine.threshold)
 
 
 def choices(example: Example, ranker: LinearModel) -> Choice:

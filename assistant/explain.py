@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .answer import answer_from, best_candidate, refusal_reasons, verify_answer
-from .features import FEATURES
+from .features import EVIDENCE_AT
 from .types import Answer
 
 if TYPE_CHECKING:  # the pipeline imports this module
     from .pipeline import Engine, Trace
 
-_EVIDENCE_AT = FEATURES.index("evidence")
 _TEXT_CHARS = 160
 
 
@@ -23,8 +22,7 @@ def explain(engine: Engine, answer: Answer, trace: Trace, threshold: float | Non
     record, the passages, the chooser's `top` candidates with their share of its probability, the pick's
     confidence against the threshold, and the reasons for a refusal."""
     question = trace.question
-    threshold = threshold if threshold is not None else engine.settings.answer.threshold
-    threshold = engine.selector.threshold if threshold is None else threshold
+    threshold = engine.threshold if threshold is None else threshold
     report = {
         "question": {"language": question.language.value, "asks": str(question.asks),
                      "figures": sorted(question.figures), "names": sorted(question.names)},
@@ -48,7 +46,7 @@ def explain(engine: Engine, answer: Answer, trace: Trace, threshold: float | Non
     report["candidates"] = [{
         "text": _short(candidates[i].sentence.text), "doc_id": candidates[i].chunk.doc_id,
         "language": candidates[i].sentence.language.value, "passage_rank": candidates[i].rank,
-        "share": round(float(share[i]), 3), "holds_kind_asked": bool(features[i, _EVIDENCE_AT] > 0),
+        "share": round(float(share[i]), 3), "holds_kind_asked": bool(features[i, EVIDENCE_AT] > 0),
         "picked": i == index} for i in order[:top]]
     report["pick"] = {"confidence": round(confidence, 3), "doc_id": candidates[index].chunk.doc_id}
     if answer.grounded:

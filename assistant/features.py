@@ -279,14 +279,14 @@ CONFIDENCE_FEATURES: tuple[str, ...] = ("chooser_log_share", "chooser_score", "c
 _CONFIDENT_AT = [FEATURES.index(name) for name in _CONFIDENT_ON]
 
 
-_EVIDENCE_AT = FEATURES.index("evidence")
+EVIDENCE_AT = FEATURES.index("evidence")
 
 
 def agreeing(figures: list[frozenset[str]], features: np.ndarray, best: int, given: frozenset[str]) -> np.ndarray:
     """Which candidates say what the best one says: those that hold the kind of fact asked for, as it does, and
     share a figure it gives and the question does not ("500 by 2030" in a summary and again in the body)."""
     said = figures[best] - given
-    holds = features[:, _EVIDENCE_AT] > 0
+    holds = features[:, EVIDENCE_AT] > 0
     return np.array([i == best or bool(holds[i] and holds[best] and said & f) for i, f in enumerate(figures)])
 
 

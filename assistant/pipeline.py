@@ -40,6 +40,12 @@ class Engine:
     def __post_init__(self) -> None:
         self.idf = self.store.idf
 
+    @property
+    def threshold(self) -> float:
+        """The confidence under which answers are refused: the setting's, else the selector's."""
+        configured = self.settings.answer.threshold
+        return self.selector.threshold if configured is None else configured
+
 
 def open_engine(settings: Settings, index_dir: Path | None = None, selector: bool = True) -> Engine:
     """Load the index and the models the settings name; fail early when they do not match. Without `selector`
@@ -130,7 +136,7 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     # after a call, and retrieval run meanwhile took several times longer.
     mark = time.perf_counter()
     question = for_answering(engine, question)
-    threshold = engine.settings.answer.threshold if threshold is None else threshold
+    threshold = engine.threshold if threshold is None else threshold
     answer, candidates = None, []
     if question.asks is Asks.ELIGIBILITY and engine.store.programmes:
         answer = answer_eligibility(engine, question, hits)
