@@ -222,6 +222,7 @@ def build_index(
         if previous is not None and previous.manifest["corpus_hash"] == corpus_hash \
                 and previous.manifest.get("cues") == cues_digest() and same_sentence_model:
             count = len(previous.chunks)
+            mark_checked(previous)
             progress("index is up to date", count, count)
             rows = tuple(DocumentRow(d, e.get("format", ""), e.get("language", ""), e["passages"], 0.0, True,
                                      tuple(e.get("ocr_pages", ()))) for d, e in old_docs.items())
@@ -519,15 +520,33 @@ def load_index(index_dir: Path, ef_search: int = 64) -> IndexStore:
     )
 
 
-def corpus_newer_than_index(store: IndexStore) -> list[str]:
-    """Files of the corpus this index was built from that changed after the build (by modification time: cheap,
-    no parsing). Programme records count too; hidden files do not."""
-    built = (store.path / "manifest.json").stat().st_mtime
+def _corpus_files(store: IndexStore) -> list[Path]:
+    """The files of the corpus the index was built from (programme records too; hidden files not); none when the
+    manifest names no corpus folder or it is gone."""
     corpus = Path(store.manifest.get("corpus") or "")
     if not store.manifest.get("corpus") or not corpus.is_dir():
         return []
     files = [*corpus.iterdir(), *(corpus / "programmes").glob("*.toml")]
-    return sorted(str(p) for p in files if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime > built)
+    return [p for p in files if p.is_file() and not p.name.startswith(".")]
+
+
+def corpus_newer_than_index(store: IndexStore) -> list[str]:
+    """Files of the corpus this index was built from that changed after the build, or after the last `index` run
+    that found every document unchanged (by modification time: cheap, no parsing)."""
+    built = (store.path / "manifest.json").stat().st_mtime
+    return sorted(str(p) for p in _corpus_files(store) if p.stat().st_mtime > built)
+
+
+def mark_checked(store: IndexStore) -> None:
+    """Record that every corpus file was found unchanged (same content, newer time: a copy, a checkout, a touch):
+    the manifest's time moves past the newest file's, so the stale-index warning stops. A read-only index keeps
+    its time, and the warning."""
+    newest = max((p.stat().st_mtime for p in _corpus_files(store)), default=0.0)
+    stamp = max(time.time(), newest)
+    try:
+        os.utime(store.path / "manifest.json", (stamp, stamp))
+    except OSError:
+        pass
 
 
 def check_compatible(store: IndexStore, model: str, rerank_model: str, analyzer_name: str, index_dir: Path,

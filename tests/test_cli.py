@@ -174,3 +174,8 @@ def test_ask_warns_when_the_corpus_changed_after_the_build(capsys, tmp_path, mon
     code, out, err = run(capsys, *argv)
     assert code == 0 and json.loads(out)["grounded"]
     assert "motie-2026-work-plan.en.txt changed after the index was built" in err and "policy-assistant index" in err
+    # The advice works: the rebuild finds the same content, and the warning goes away.
+    assert main(["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix")]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and "warning" not in err
