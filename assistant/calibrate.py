@@ -179,6 +179,12 @@ def fit(examples: Sequence[Example], seed: int = SEED, wrong_cost: float = WRONG
     return Selector(ranker, chooser, fit_confidence(list(examples), made, seed), break_even(wrong_cost)), made
 
 
+def learnable(made: Sequence[Choice]) -> bool:
+    """Some question has a candidate answer that holds its expected facts and one that does not: without one, the
+    chooser weighs nothing and the confidence refuses everything."""
+    return any(c.labels.any() and not c.labels.all() for c in made)
+
+
 def fit_chooser(made: Sequence[Choice], l2: float = CHOOSER_L2) -> LinearModel:
     """The answer chooser: which of a question's candidate sentences is the right answer built from?"""
     return fit_conditional_logit([(np.stack([k.features for k in c.candidates]), c.labels) for c in made if c.candidates],

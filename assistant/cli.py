@@ -411,7 +411,7 @@ def _missing_documents(items, documents: dict) -> str:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from .calibrate import collect, cross_validate, fit
+    from .calibrate import collect, cross_validate, fit, learnable
     from .config import load_settings
     from .errors import ConfigError
     from .evaluation import load_testset, score_item, summarize_by_language
@@ -428,6 +428,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     with Reporter(enabled=not args.quiet) as reporter:
         for testset, index in sets:
             items = load_testset(testset)
+            if not items:
+                raise ConfigError(f"'{testset}' holds no test items; no selector was written.")
             engine = open_engine(load_settings(index=index), selector=False)
             if missing := _missing_documents(items, engine.store.documents):
                 # Their questions would be fitted as unanswerable: the selector written would be wrong.
@@ -442,7 +444,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         crossing = bool(e.item.doc) and e.item.doc in documents and documents[e.item.doc].language is not e.item.lang
         results.append(score_item(e.item, a, hits, e.latency_ms, e.error, crossing, info["held_out"], info["lost_at"]))
     held_out = summarize_by_language(results)
-    selector, _ = fit(examples, seed=args.seed, wrong_cost=args.wrong_cost)
+    selector, made = fit(examples, seed=args.seed, wrong_cost=args.wrong_cost)
+    if not learnable(made):
+        # The chooser would weigh nothing and the confidence would refuse every question: keep the selector there is.
+        raise ConfigError(f"no question of {', '.join(repr(str(t)) for t, _ in sets)} has both a candidate answer that "
+                          "holds its expected facts and one that does not, so there is nothing to learn; no selector "
+                          "was written. Add answerable questions with expected_facts that the index can answer.")
     out = args.out or default_path(settings.embed.sentence_model)
     summary = {name: {k: held_out[name][k] for k in ("answer_accuracy", "refusal_precision", "refusal_recall",
                                                     "crosslingual_accuracy")} for name in held_out}

@@ -44,7 +44,8 @@ def load_testset(path: Path) -> list[TestItem]:
                 )
             )
         except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
-            raise InvalidQuestionError(f"'{path}' line {number} is not a valid test item ({exc!r}); see DESIGN.md for the format.") from exc
+            raise InvalidQuestionError(f"'{path}' line {number} is not a valid test item ({exc!r}); the format is "
+                                       'in README.md, "Answer quality".') from exc
     return items
 
 

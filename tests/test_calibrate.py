@@ -84,6 +84,24 @@ def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, i
     assert "lacks 1 of the 2 documents" in capsys.readouterr().err
 
 
+
+def test_calibrate_keeps_the_selector_when_there_is_nothing_to_learn(fixture_engine, tmp_path, capsys):
+    # An empty set, or one whose questions are all unanswerable, would train a selector that refuses everything.
+    index = str(fixture_engine.settings.index)
+    out = tmp_path / "selector.json"
+    out.write_text("the selector in use", encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    assert main(["calibrate", str(empty), "--index", index, "--quiet", "--out", str(out)]) == 2
+    assert "holds no test items; no selector was written" in capsys.readouterr().err
+    unanswerable = tmp_path / "unanswerable.jsonl"
+    unanswerable.write_text("".join(json.dumps({"id": i, "lang": lang, "question": q, "answerable": False, "kind": kind})
+                                    + "\n" for i, lang, q, facts, doc, kind in ITEMS if not facts), encoding="utf-8")
+    assert main(["calibrate", str(unanswerable), "--index", index, "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to learn; no selector was written" in err and "expected_facts" in err
+    assert out.read_text(encoding="utf-8") == "the selector in use"
+
 def test_threshold_is_where_answering_pays(testset, fixture_engine, tmp_path):
     # A right answer gains 1, a wrong one loses the cost: answering pays from P(right) = cost / (1 + cost) on.
     assert calibrate.break_even(1.5) == pytest.approx(0.6)
