@@ -15,6 +15,20 @@ PROFILE_FLAGS = ("applicant_kind", "country", "region", "sector", "age", "employ
                  "student", "citizen")
 
 
+def _at_least(low: float, kind=int, high: float | None = None):
+    """An argparse type: a number of `kind` from `low` (to `high`), or a usage error that names the bounds."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: give a number {bounds}")
+        return value
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-assistant", description="Grounded answers over policy documents, in Italian, Korean and English.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
     p.add_argument("--lang", default="auto", help="auto, it, ko or en (default: auto)")
-    p.add_argument("--k", type=int, help="passages to retrieve (default: 5)")
+    p.add_argument("--k", type=_at_least(1), help="passages to retrieve (default: 5)")
     p.add_argument("--doc", action="append", help="search only this document id (repeatable)")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     p.add_argument("--explain", action="store_true",
@@ -90,18 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--testset", type=Path, default=Path("evals/seed-qa.jsonl"), help="questions to send (.jsonl)")
     p.add_argument("--index", type=Path, help="index the started servers load (default: index)")
     p.add_argument("--url", help="load a server already running here instead of starting one")
-    p.add_argument("--workers", type=int, action="append",
+    p.add_argument("--workers", type=_at_least(1), action="append",
                    help="start a server with this many answering processes (repeatable; default: 1 and one per core)")
-    p.add_argument("--clients", type=int, default=50)
-    p.add_argument("--seconds", type=float, default=60)
-    p.add_argument("--per-client", type=int, default=10_000, help="upper bound of each client's loop")
+    p.add_argument("--clients", type=_at_least(1), default=50)
+    p.add_argument("--seconds", type=_at_least(0.1, float), default=60)
+    p.add_argument("--per-client", type=_at_least(1), default=10_000, help="upper bound of each client's loop")
     p.add_argument("--out", type=Path, help="write the results as JSON here")
 
     p = sub.add_parser("serve", help="serve the chat on host:port")
     p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--port", type=_at_least(1, int, 65535))
     p.add_argument("--index", type=Path)
-    p.add_argument("--workers", type=int, help="answering processes (default: one per core; 1 answers in the "
+    p.add_argument("--workers", type=_at_least(1), help="answering processes (default: one per core; 1 answers in the "
                    "serving process)")
     return parser
 
@@ -533,7 +547,8 @@ def _loadtest(args: argparse.Namespace) -> int:
     single, many = runs.get("workers=1"), [r for r in runs.values() if r.get("workers", 1) > 1]
     if single and many:
         best = max(many, key=lambda r: r["workers"])
-        print(f"throughput {best['workers']} workers / 1 worker: {best['throughput_rps'] / single['throughput_rps']:.2f}x")
+        ratio = f"{best['throughput_rps'] / single['throughput_rps']:.2f}x" if single["throughput_rps"] else "– (1 worker answered nothing)"
+        print(f"throughput {best['workers']} workers / 1 worker: {ratio}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(runs, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -179,3 +179,16 @@ def test_ask_warns_when_the_corpus_changed_after_the_build(capsys, tmp_path, mon
     assert "unchanged" in capsys.readouterr().out
     code, out, err = run(capsys, *argv)
     assert code == 0 and "warning" not in err
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["ask", "How many AI factories?", "--k", "0"], "--k: 0 is out of range"),
+    (["serve", "--port", "70000"], "--port: 70000 is out of range: give a number from 1 to 65535"),
+    (["serve", "--workers", "0"], "--workers: 0 is out of range"),
+    (["loadtest", "--clients", "0"], "--clients: 0 is out of range"),
+    (["loadtest", "--seconds", "soon"], "--seconds: 'soon' is not a number"),
+])
+def test_out_of_range_numbers_are_usage_errors_that_name_the_flag(capsys, argv, flag):
+    # Rejected before anything starts (no index is read, no server is started), with exit code 2.
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and flag in err
