@@ -61,6 +61,8 @@ def test_sectors_and_countries_by_any_name(vocabulary):
     ({"region": "Atlantis"}, "Accepted regions"),
     ({"sector": "alchemy"}, "Accepted sectors"),
     ({"employees": "many"}, "must be a number"),
+    ({"age": -5}, "age must be a number of at least 0"),
+    ({"income_share": "nan"}, "must be a number of at least 0"),
 ])
 def test_unknown_fields_and_values_list_what_is_accepted(vocabulary, profile, message):
     with pytest.raises(ProfileError, match=message):

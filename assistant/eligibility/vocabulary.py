@@ -1,6 +1,7 @@
 """The closed vocabulary of eligibility: fields, operators, and the place, sector and label tables they read."""
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 import unicodedata
@@ -92,9 +93,12 @@ class Vocabulary:
             return [self.canonical(field, v) for v in value]
         if kind is FieldType.NUMBER:
             try:
-                return float(str(value).replace(",", "").replace("%", ""))
+                number = float(str(value).replace(",", "").replace("%", ""))
             except ValueError:
                 raise ProfileError(f"{field} must be a number, not {value!r}.") from None
+            if not math.isfinite(number) or number < 0:  # every number field is an age, a count, an amount or a share
+                raise ProfileError(f"{field} must be a number of at least 0, not {value!r}.")
+            return number
         if kind is FieldType.FLAG:
             if isinstance(value, bool):
                 return value
