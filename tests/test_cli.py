@@ -192,3 +192,15 @@ def test_out_of_range_numbers_are_usage_errors_that_name_the_flag(capsys, argv, 
     # Rejected before anything starts (no index is read, no server is started), with exit code 2.
     code, _, err = run(capsys, *argv)
     assert code == 2 and flag in err
+
+
+def test_serve_on_a_port_in_use_fails_at_once_and_says_what_to_do(capsys, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", str(port), "--index", str(tmp_path / "no-index"))
+    assert code == 1 and "serving on" not in out  # nothing was loaded or announced
+    assert f"cannot serve on 127.0.0.1:{port}: address already in use" in err and "--port" in err

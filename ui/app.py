@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -341,6 +343,21 @@ STARTING = ("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content
             "<p>The chat is starting; this page reloads by itself. The API already answers at /api/ask.</p>")
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail before anything loads when host:port cannot be served on (in use, or not an address of this machine)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing socket is no obstacle
+            probe.bind(address)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        hint = ("another policy-assistant or another program is serving there. Stop it, or choose another port: "
+                "policy-assistant serve --port 7861 (make run PORT=7861)") if exc.errno == errno.EADDRINUSE else \
+            "give a host of this machine, e.g. --host 127.0.0.1 (make run HOST=127.0.0.1)"
+        raise AssistantError(f"cannot serve on {host}:{port}: {reason}; {hint}.") from None
+
+
 def serve(settings: Settings) -> None:
     """Load once, then serve the API and the chat on settings.serve.host:port until interrupted. The API answers
     as soon as the index and models are loaded; the chat page joins it at / once Gradio has loaded (a page that
@@ -351,8 +368,12 @@ def serve(settings: Settings) -> None:
     from fastapi.responses import HTMLResponse
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    check_port_free(settings.serve.host, settings.serve.port)
     workers = settings.serve.workers or default_workers()
     service = Service.start(settings, workers)
+    if service.engine is None:
+        print(f"policy-assistant: {service.problem} (until then the chat and the API answer with this message)",
+              file=sys.stderr, flush=True)
     loop: list[asyncio.AbstractEventLoop] = []
 
     @contextlib.asynccontextmanager
