@@ -133,7 +133,8 @@ def read_document(path: Path, options: ReadOptions | None = None, *, want_embedd
     except UnreadableDocumentError:
         raise
     except Exception as exc:  # each parser raises its own classes (lxml, pdfium, olefile, zipfile): one message for all
-        raise unreadable(path, f"it cannot be read as {name} ({type(exc).__name__}: {exc})", _CORRUPT) from exc
+        detail = str(exc).strip().rstrip(".")  # the reason is followed by ". "
+        raise unreadable(path, f"it cannot be read as {name} ({type(exc).__name__}: {detail})", _CORRUPT) from exc
     result = structure(blocks, outline=module_name in _OUTLINE_FORMATS)
     if not any(b.text for b in result.blocks):
         if notes:  # every page was skipped: say why, with the hint the reader gave
