@@ -57,11 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--index", type=Path, help="index folder (default: index)")
     s.add_argument("--corpus", type=Path, help="corpus folder; the draft goes to CORPUS/programmes/ (default: corpus)")
     s.add_argument("--out", type=Path, help="write the draft here instead")
+    s.add_argument("--force", action="store_true", help="replace a draft already there (it may hold a reviewer's edits)")
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
     p.add_argument("--lang", default="auto", help="auto, it, ko or en (default: auto)")
-    p.add_argument("--k", type=_at_least(1), help="passages to retrieve (default: 5)")
+    p.add_argument("--k", type=_at_least(1, int, 50), help="passages to retrieve, 1–50 (default: 5)")
     p.add_argument("--doc", action="append", help="search only this document id (repeatable)")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     p.add_argument("--explain", action="store_true",
@@ -271,6 +272,9 @@ def _programmes(args: argparse.Namespace) -> int:
     drafts = suggest(args.doc_id, store, load_vocabulary())
     text = draft_record(args.doc_id, store.documents[args.doc_id].title, drafts)
     out = args.out or settings.corpus / "programmes" / f"{args.doc_id}-draft.toml"
+    if out.exists() and not args.force:
+        raise ConfigError(f"'{out}' already exists and may hold a reviewer's edits; nothing was written. Move it away, "
+                          "write the new draft elsewhere with --out FILE, or replace it with --force.")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(f"{len(drafts)} draft conditions written to {out} (reviewed = false: not served until a person checks "
@@ -286,9 +290,6 @@ def _ask(args: argparse.Namespace) -> int:
     extra = {"retrieve": {"k": args.k}} if args.k is not None else {}
     settings = _settings(args, **extra)
     language = parse_language(args.lang)
-    if args.k is not None and not 1 <= args.k <= 50:
-        print("error: --k must be between 1 and 50.", file=sys.stderr)
-        return 2
     engine = open_engine(settings)
     _warn_if_stale(engine, settings)
     doc_ids = set(args.doc) if args.doc else None

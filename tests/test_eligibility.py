@@ -137,3 +137,15 @@ def test_chat_answers_an_eligibility_question_that_states_facts(fixture_engine):
     assert "30" not in answer.answer  # the asker's figures are not echoed; every figure comes from a citation
     korean = ask(fixture_engine, "저는 만 25세인데 청년 월세 지원을 신청할 수 있나요?")
     assert korean.grounded and "청년 월세 지원" in korean.answer and "해당" in korean.answer
+
+
+def test_programmes_suggest_never_overwrites_a_draft_under_review(fixture_engine, tmp_path, capsys):
+    out = tmp_path / "bando-draft.toml"
+    argv = ["programmes", "suggest", "bando", "--index", str(fixture_engine.settings.index), "--out", str(out)]
+    assert main(argv) == 0 and "reviewed = false" in out.read_text(encoding="utf-8")
+    reviewed = out.read_text(encoding="utf-8") + "# checked up to here\n"
+    out.write_text(reviewed, encoding="utf-8")
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert "already exists" in capsys.readouterr().err and out.read_text(encoding="utf-8") == reviewed
+    assert main([*argv, "--force"]) == 0 and "# checked up to here" not in out.read_text(encoding="utf-8")
