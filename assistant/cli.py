@@ -136,6 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a path that is a file where a folder must be, no permission, a full disk…
+        if not exc.filename:
+            raise
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            problem = "it is a file where a folder is needed (or lies under one)"
+        else:
+            problem = (exc.strerror or str(exc)).lower()
+        print(f"error: cannot use '{exc.filename}': {problem}. Give another path, or one you may write to.",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted; the previous index (if any) is unchanged.", file=sys.stderr)
         return 1
@@ -353,6 +363,8 @@ def _eval(args: argparse.Namespace) -> int:
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
+    out = args.out or Path("reports") / (args.testset.stem + ("-by-document" if args.by_document else ""))
+    out.mkdir(parents=True, exist_ok=True)  # a report folder that cannot be made fails now, not after the run
     engine = open_engine(settings, selector=not args.by_document)
     documents = engine.store.documents
     if missing := _missing_documents(items, documents):
@@ -376,7 +388,6 @@ def _eval(args: argparse.Namespace) -> int:
     metrics = summarize_by_language(results)
     breakdowns = {"kind": summarize_by(results, lambda r: r.item.kind or "(none)"),
                   "document": summarize_by(results, lambda r: r.item.doc or "(off-topic)")}
-    out = args.out or Path("reports") / (args.testset.stem + ("-by-document" if args.by_document else ""))
     manifest = engine.store.manifest
     context = {"index": {"model": manifest["model"], "rerank_model": manifest.get("rerank_model"),
                          "passages": manifest["passages"], "built_at": manifest["built_at"]},

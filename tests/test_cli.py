@@ -204,3 +204,18 @@ def test_serve_on_a_port_in_use_fails_at_once_and_says_what_to_do(capsys, tmp_pa
         code, out, err = run(capsys, "serve", "--port", str(port), "--index", str(tmp_path / "no-index"))
     assert code == 1 and "serving on" not in out  # nothing was loaded or announced
     assert f"cannot serve on 127.0.0.1:{port}: address already in use" in err and "--port" in err
+
+
+def test_a_file_where_a_folder_is_needed_is_named_not_a_traceback(capsys, tmp_path, index_dir):
+    from .conftest import CORPUS
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "index", "--corpus", str(CORPUS), "--index", str(a_file), "--quiet")
+    assert code == 1 and f"cannot use '{a_file}': it is a file where a folder is needed" in err
+    assert "Traceback" not in err and a_file.read_text(encoding="utf-8") == "not a folder"
+    testset = tmp_path / "one.jsonl"
+    testset.write_text(json.dumps({"id": "q", "lang": "en", "question": "How many AI factories by 2030?"}) + "\n",
+                       encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(testset), "--index", str(index_dir), "--out", str(a_file / "report"))
+    assert code == 1 and "it is a file where a folder is needed" in err
