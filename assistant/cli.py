@@ -303,6 +303,11 @@ def _ask(args: argparse.Namespace) -> int:
     engine = open_engine(settings)
     _warn_if_stale(engine, settings)
     doc_ids = set(args.doc) if args.doc else None
+    if unknown := sorted((doc_ids or set()) - set(engine.store.documents)):
+        from .errors import ConfigError
+
+        raise ConfigError(f"no document {', '.join(map(repr, unknown))} in the index at '{settings.index}'; nothing was "
+                          f"searched. Indexed: {', '.join(sorted(engine.store.documents))}.")
     answer, report = (ask_explained(engine, args.question, language=language, doc_ids=doc_ids) if args.explain
                       else (ask(engine, args.question, language=language, doc_ids=doc_ids), None))
     if args.json:

@@ -219,3 +219,14 @@ def test_a_file_where_a_folder_is_needed_is_named_not_a_traceback(capsys, tmp_pa
                        encoding="utf-8")
     code, _, err = run(capsys, "eval", str(testset), "--index", str(index_dir), "--out", str(a_file / "report"))
     assert code == 1 and "it is a file where a folder is needed" in err
+
+
+def test_ask_doc_filter_names_an_unknown_document_instead_of_refusing(capsys, index_dir):
+    from .conftest import ORIGINAL
+
+    question = "How many AI factories by 2030?"
+    code, _, err = run(capsys, "ask", question, "--doc", "no-such-doc", "--index", str(index_dir))
+    assert code == 2 and "no document 'no-such-doc' in the index" in err and ORIGINAL in err
+    code, out, _ = run(capsys, "ask", question, "--doc", ORIGINAL, "--json", "--index", str(index_dir))
+    citations = json.loads(out)["citations"]  # the passage, or its version in the asker's language
+    assert code == 0 and citations and all(ORIGINAL in (c["doc_id"], c["translation_of"]) for c in citations)
