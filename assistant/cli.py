@@ -540,14 +540,14 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _loadtest(args: argparse.Namespace) -> int:
     from .evaluation import load_testset
-    from .loadtest import run_load, running_server
+    from .loadtest import run_load, running_server, server_address
     from .workers import default_workers
 
     settings = _settings(args)
     questions = [item.question for item in load_testset(args.testset)]
     runs: dict[str, dict] = {}
     if args.url:
-        runs[args.url] = run_load(args.url.rstrip("/"), questions, args.clients, args.seconds, args.per_client)
+        runs[args.url] = run_load(server_address(args.url), questions, args.clients, args.seconds, args.per_client)
     else:
         for workers in args.workers or sorted({1, default_workers()}):
             print(f"loadtest: starting serve --workers {workers} …", file=sys.stderr)

@@ -118,6 +118,7 @@ def _unsupported(text: str, code: str) -> UnsupportedLanguageError:
 
 def parse_language(value: str) -> Language | None:
     """Parse a --lang value: 'auto' gives None, a supported code gives its Language."""
+    value = value.strip().lower()  # "KO", " it " …
     if value == "auto":
         return None
     try:

@@ -115,6 +115,23 @@ def running_server(index: Path, workers: int, timeout: float = 180) -> Iterator[
             process.wait(timeout=30)
 
 
+def server_address(url: str) -> str:
+    """A server's address as `http://host:port` (what `request` takes), or a ConfigError that shows the form."""
+    from urllib.parse import urlsplit
+
+    from .errors import ConfigError
+
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme != "http" or not parts.hostname or port is None:
+        raise ConfigError(f"--url {url!r} is not a server address; give it as http://HOST:PORT, "
+                          "e.g. --url http://127.0.0.1:7860")
+    return f"http://{parts.hostname}:{port}"
+
+
 def request(url: str, method: str, path: str, body: dict | None = None,
             connection: http.client.HTTPConnection | None = None) -> tuple[int, bytes]:
     """One HTTP request (on `connection` if given, kept alive); returns (status, body)."""
@@ -153,7 +170,12 @@ def run_load(url: str, questions: list[str], clients: int, seconds: float, per_c
     `seconds` have passed; every answer compared with the reference answer to its question."""
     reference: dict[str, tuple] = {}
     for question in dict.fromkeys(questions):  # each distinct question once, alone
-        status, body = request(url, "POST", "/api/ask", {"question": question})
+        try:
+            status, body = request(url, "POST", "/api/ask", {"question": question})
+        except (OSError, http.client.HTTPException) as exc:
+            reason = (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).lower()
+            raise AssistantError(f"cannot reach the server at {url}: {reason}. Start one with: policy-assistant "
+                                 "serve, or give the address it serves on with --url http://HOST:PORT.") from None
         if status != 200:
             raise AssistantError(f"the server refused a reference question ({status}): {body[:200]!r}")
         reference[question] = signature(json.loads(body))

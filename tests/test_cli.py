@@ -230,3 +230,17 @@ def test_ask_doc_filter_names_an_unknown_document_instead_of_refusing(capsys, in
     code, out, _ = run(capsys, "ask", question, "--doc", ORIGINAL, "--json", "--index", str(index_dir))
     citations = json.loads(out)["citations"]  # the passage, or its version in the asker's language
     assert code == 0 and citations and all(ORIGINAL in (c["doc_id"], c["translation_of"]) for c in citations)
+
+
+def test_loadtest_against_no_server_or_a_bad_url_says_so(capsys, tmp_path):
+    import socket
+
+    testset = tmp_path / "one.jsonl"
+    testset.write_text(json.dumps({"id": "q", "lang": "en", "question": "Who may apply?"}) + "\n", encoding="utf-8")
+    with socket.socket() as probe:  # a port nobody serves on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        code, _, err = run(capsys, "loadtest", "--url", url, "--seconds", "1", "--testset", str(testset))
+    assert code == 1 and f"cannot reach the server at {url}: connection refused" in err and "Traceback" not in err
+    code, _, err = run(capsys, "loadtest", "--url", "localhost", "--testset", str(testset))
+    assert code == 2 and "give it as http://HOST:PORT" in err

@@ -68,5 +68,6 @@ def test_mixed_scripts(text, expected):
 def test_parse_language_flag():
     assert parse_language("auto") is None
     assert parse_language("ko") is Language.KO
+    assert parse_language("KO") is Language.KO and parse_language(" It ") is Language.IT and parse_language("AUTO") is None
     with pytest.raises(UnsupportedLanguageError, match="auto, it, ko, en"):
         parse_language("fr")
