@@ -56,9 +56,14 @@ class Example:
 
     @property
     def group(self) -> str:
-        """The document the question is about (held out together); questions of a set that names no document
-        are held out as one group per set, and off-topic questions are one more group."""
-        return self.item.doc or (f"({self.testset})" if self.item.answerable and self.testset else "(off-topic)")
+        return group_of(self.item, self.testset)
+
+
+def group_of(item: TestItem, testset: str = "") -> str:
+    """The document a question is about (held out together); questions of a set that names no document are held
+    out as one group per set, and off-topic questions are one more group."""
+    return item.doc or (f"({testset})" if item.answerable and testset else "(off-topic)")
+
 
 
 @dataclass(frozen=True)

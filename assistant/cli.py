@@ -356,6 +356,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _require_two_groups(items: list) -> None:
+    """Held out by document needs answerable questions about two documents at least (ConfigError otherwise);
+    `items` are (test item, its set's name)."""
+    from .calibrate import group_of
+    from .errors import ConfigError
+
+    groups = sorted({group_of(item, name) for item, name in items if item.answerable and item.expected_facts})
+    if len(groups) < 2:
+        raise ConfigError(f"the answerable questions are about {len(groups)} document{'' if len(groups) == 1 else 's'}"
+                          f"{': ' + groups[0] if groups else ''}. Held out by document, each would be answered by a "
+                          "selector fitted on no answerable question. Give each item its \"doc\", with questions "
+                          "about two documents or more (eval can also run without --by-document).")
+
+
 def _eval(args: argparse.Namespace) -> int:
     from .calibrate import asked_and_traced
     from .evaluation import load_testset, run_testset, score_item, summarize_by, summarize_by_language
@@ -368,6 +382,8 @@ def _eval(args: argparse.Namespace) -> int:
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
+    if args.by_document:
+        _require_two_groups([(item, args.testset.stem) for item in items])
     out = args.out or Path("reports") / (args.testset.stem + ("-by-document" if args.by_document else ""))
     out.mkdir(parents=True, exist_ok=True)  # a report folder that cannot be made fails now, not after the run
     engine = open_engine(settings, selector=not args.by_document)
@@ -455,12 +471,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     for extra in args.also or []:
         path, _, index = extra.partition(":")
         sets.append((Path(path), Path(index) if index else settings.index))
+    loaded = [(testset, index, load_testset(testset)) for testset, index in sets]
+    for testset, _, items in loaded:
+        if not items:
+            raise ConfigError(f"'{testset}' holds no test items; no selector was written.")
+    _require_two_groups([(item, testset.stem) for testset, _, items in loaded for item in items])
     examples = []
     with Reporter(enabled=not args.quiet) as reporter:
-        for testset, index in sets:
-            items = load_testset(testset)
-            if not items:
-                raise ConfigError(f"'{testset}' holds no test items; no selector was written.")
+        for testset, index, items in loaded:
             engine = open_engine(load_settings(index=index), selector=False)
             if missing := _missing_documents(items, engine.store.documents):
                 # Their questions would be fitted as unanswerable: the selector written would be wrong.

@@ -98,9 +98,29 @@ def test_calibrate_keeps_the_selector_when_there_is_nothing_to_learn(fixture_eng
     unanswerable.write_text("".join(json.dumps({"id": i, "lang": lang, "question": q, "answerable": False, "kind": kind})
                                     + "\n" for i, lang, q, facts, doc, kind in ITEMS if not facts), encoding="utf-8")
     assert main(["calibrate", str(unanswerable), "--index", index, "--quiet", "--out", str(out)]) == 2
+    assert "the answerable questions are about 0 documents" in capsys.readouterr().err
+    # Answerable questions about two documents, whose expected facts no passage holds: no right candidate anywhere.
+    unfound = tmp_path / "unfound.jsonl"
+    unfound.write_text("".join(json.dumps({"id": i, "lang": lang, "question": q, "expected_facts": ["qqzz-nowhere"],
+                                           "doc": doc}) + "\n"
+                               for i, lang, q, facts, doc, kind in ITEMS if facts), encoding="utf-8")
+    assert main(["calibrate", str(unfound), "--index", index, "--quiet", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "nothing to learn; no selector was written" in err and "expected_facts" in err
     assert out.read_text(encoding="utf-8") == "the selector in use"
+
+
+def test_held_out_by_document_needs_answerable_questions_about_two_documents(fixture_engine, tmp_path, capsys):
+    # One document's questions, held out, would each be answered by a selector fitted on no answerable question.
+    one = tmp_path / "one-document.jsonl"
+    one.write_text("".join(json.dumps({"id": i, "lang": lang, "question": q, "expected_facts": facts})
+                           + "\n" for i, lang, q, facts, doc, kind in ITEMS if facts), encoding="utf-8")
+    index = str(fixture_engine.settings.index)
+    for command in (["eval", str(one), "--by-document", "--out", str(tmp_path / "report")],
+                    ["calibrate", str(one), "--out", str(tmp_path / "selector.json")]):
+        assert main([*command, "--index", index, "--quiet"]) == 2
+        assert "about 1 document: (one-document)" in capsys.readouterr().err
+    assert not (tmp_path / "selector.json").exists()
 
 def test_threshold_is_where_answering_pays(testset, fixture_engine, tmp_path):
     # A right answer gains 1, a wrong one loses the cost: answering pays from P(right) = cost / (1 + cost) on.
