@@ -65,7 +65,6 @@ def group_of(item: TestItem, testset: str = "") -> str:
     return item.doc or (f"({testset})" if item.answerable and testset else "(off-topic)")
 
 
-
 @dataclass(frozen=True)
 class Choice:
     """An example's candidates under a given ranker: hits, candidate sentences, their answer texts and labels."""
