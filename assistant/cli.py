@@ -395,7 +395,7 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"warning: the index at '{settings.index}' lacks {missing} that '{args.testset}' asks about: their "
               "questions will count as refused. Build an index of the test set's corpus and pass it with --index.",
               file=sys.stderr)
-    crossing = lambda item: bool(item.doc) and item.doc in documents and documents[item.doc].language is not item.lang  # noqa: E731
+    crossing = lambda item: _crosslingual(item, documents)  # noqa: E731
     with Reporter(enabled=not args.quiet) as reporter:
         if args.by_document:
             from .calibrate import collect, cross_validate
@@ -451,6 +451,11 @@ def _print_losses(results, groups: tuple[str, ...]) -> None:
     print(_table(losses(results), groups, transpose=True))
 
 
+def _crosslingual(item, documents: dict) -> bool:
+    """The item asks about an indexed document in another language than its own."""
+    return bool(item.doc) and item.doc in documents and documents[item.doc].language is not item.lang
+
+
 def _missing_documents(items, documents: dict) -> str:
     """"3 of the 23 documents (a, b, c…)" when a test set names documents the index does not hold, else ""."""
     named = {i.doc for i in items if i.doc}
@@ -492,9 +497,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         held = cross_validate(examples, seed=args.seed, progress=reporter.update, wrong_cost=args.wrong_cost)
     results = []
     for e, a, hits, info in held:
-        documents = e.engine.store.documents
-        crossing = bool(e.item.doc) and e.item.doc in documents and documents[e.item.doc].language is not e.item.lang
-        results.append(score_item(e.item, a, hits, e.latency_ms, e.error, crossing, info["held_out"], info["lost_at"]))
+        results.append(score_item(e.item, a, hits, e.latency_ms, e.error, _crosslingual(e.item, e.engine.store.documents),
+                                  info["held_out"], info["lost_at"]))
     held_out = summarize_by_language(results)
     selector, made = fit(examples, seed=args.seed, wrong_cost=args.wrong_cost)
     if not learnable(made):
