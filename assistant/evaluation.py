@@ -155,17 +155,20 @@ def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_m
         crosslingual=crosslingual,
         held_out=held_out,
         see_also_holds=see_also_holds(item, answer),
+        see_also_sentence_holds=see_also_holds(item, answer, sentence=True),
         confidence=answer.confidence,
         lost_at=lost_at,
     )
 
 
-def see_also_holds(item: TestItem, answer: Answer) -> bool | None:
-    """For an answerable question that was refused: does the first passage offered to read hold every expected
-    fact? None for an answer or an unanswerable question."""
+def see_also_holds(item: TestItem, answer: Answer, sentence: bool = False) -> bool | None:
+    """For an answerable question that was refused: does the first passage offered to read (with `sentence`: the
+    sentence of it shown first) hold every expected fact? None for an answer or an unanswerable question."""
     if answer.grounded or not (item.answerable and item.expected_facts):
         return None
-    return bool(answer.citations) and all(fact_present(f, answer.citations[0].quote) for f in item.expected_facts)
+    first = answer.citations[0] if answer.citations else None
+    text = (first.sentence if sentence else first.quote) if first else ""
+    return bool(text) and all(fact_present(f, text) for f in item.expected_facts)
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -205,6 +208,10 @@ def summarize(results: list[ItemResult]) -> dict:
         # Of the answerable questions refused: how often the first "see also" passage holds the answer.
         "see_also@1": _ratio(sum(bool(r.see_also_holds) for r in results if r.see_also_holds is not None),
                              sum(r.see_also_holds is not None for r in results)),
+        # … and how often the sentence of it shown first (the one the chooser ranks closest) holds it.
+        "see_also_sentence@1": _ratio(sum(bool(r.see_also_sentence_holds) for r in results
+                                          if r.see_also_sentence_holds is not None),
+                                      sum(r.see_also_sentence_holds is not None for r in results)),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
         "errors": sum(bool(r.error) for r in results),

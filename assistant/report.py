@@ -10,7 +10,7 @@ from .evaluation import LOSS_STAGES
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
-           "language_match", "hit@1", "hit@5", "mrr", "see_also@1")
+           "language_match", "hit@1", "hit@5", "mrr", "see_also@1", "see_also_sentence@1")
 
 
 def _fmt(value) -> str:

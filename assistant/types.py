@@ -141,6 +141,9 @@ class Citation:
     translation_of: str | None = None
     heading: str = ""
     page: int | None = None
+    # The sentence of `quote` the answer rests on; in a refusal's "see also", the passage's sentence the chooser
+    # ranks closest to the question ("" when none was scored). Shown highlighted inside the passage.
+    sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ class Answer:
                     "heading": c.heading,
                     "page": c.page,
                     "quote": c.quote,
+                    "sentence": c.sentence,
                     "source": c.source,
                     "score": round(c.score, 4),
                     "chunk_id": c.chunk_id,
@@ -224,6 +228,8 @@ class ItemResult:
     # Refused and answerable: does the first "see also" passage hold every expected fact (the answer one click
     # away)? None otherwise.
     see_also_holds: bool | None = None
+    # … and does that passage's closest sentence (Citation.sentence), the one shown first, hold them?
+    see_also_sentence_holds: bool | None = None
     confidence: float | None = None  # the selector's probability for its best candidate (Answer.confidence)
     lost_at: str = ""  # answerable and not answered right: the stage that lost it (evaluation.LOSS_STAGES)
 

@@ -239,3 +239,25 @@ def test_an_answer_carries_the_confidence_it_was_given_with(engine):
     refused = ask(engine, "Who won the 2022 FIFA World Cup?", Language.EN)
     assert answered.grounded and answered.confidence >= engine.selector.threshold
     assert not refused.grounded and (refused.confidence is None or refused.confidence < engine.selector.threshold)
+
+
+def test_citations_carry_the_sentence_shown_first(engine):
+    """An answer's citation names the sentence of its passage the answer rests on; a refusal's "see also"
+    passages each name the sentence the chooser ranks closest to the question. Each is the passage's own text,
+    and the first holds the fact the refusal did not dare give."""
+    from assistant.answer import closest_sentences
+    from assistant.pipeline import ask_traced
+
+    answered = ask(engine, "How many AI factories will there be by 2030?", Language.EN)
+    cited = answered.citations[0]
+    assert answered.grounded and "500" in cited.sentence and cited.sentence in cited.quote
+    assert len(cited.sentence) < len(cited.quote)
+
+    refused, trace = ask_traced(replace_threshold(engine, 1.0), "How many AI factories by 2030?")
+    assert not refused.grounded and all(c.sentence and c.sentence in c.quote for c in refused.citations)
+    assert "500" in refused.citations[0].sentence
+    # The closest sentence of a passage is its best-scored candidate, whatever order the candidates come in.
+    closest = closest_sentences(trace.candidates, engine.selector.chooser)
+    assert closest == closest_sentences(list(reversed(trace.candidates)), engine.selector.chooser)
+    assert {c.chunk_id: c.sentence for c in refused.citations}.items() <= closest.items()
+    assert refused.to_json()["citations"][0]["sentence"] == refused.citations[0].sentence

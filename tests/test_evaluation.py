@@ -76,8 +76,8 @@ def test_summary_arithmetic_on_known_predictions():
 
 
 def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_the_facts():
-    def refused(quote):
-        citation = Citation(1, "d", "T", Language.EN, "¶1", quote, "s", 1.0, "d#p1")
+    def refused(quote, sentence=""):
+        citation = Citation(1, "d", "T", Language.EN, "¶1", quote, "s", 1.0, "d#p1", sentence=sentence)
         return Answer("q", Language.EN, "I could not find this in the documents.", False, (citation,), {})
 
     results = [
@@ -89,6 +89,17 @@ def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_
     ]
     assert [r.see_also_holds for r in results] == [True, False, False, None, None]
     assert summarize(results)["see_also@1"] == pytest.approx(1 / 3)
+
+    # The sentence shown first counts on its own: the passage holding the facts is not enough.
+    passage = "Up to 1,500 AI factories. They come by 2030."
+    results = [
+        score_item(item("a", facts=["1500", "2030"]), refused(passage, "Up to 1,500 AI factories."), [], 1),
+        score_item(item("b", facts=["1500"]), refused(passage, "Up to 1,500 AI factories."), [], 1),
+        score_item(item("c", facts=["1500"]), refused(passage), [], 1),  # no sentence scored
+    ]
+    assert [r.see_also_holds for r in results] == [True, True, True]
+    assert [r.see_also_sentence_holds for r in results] == [False, True, False]
+    assert summarize(results)["see_also_sentence@1"] == pytest.approx(1 / 3)
 
 
 def test_worst_misses_are_the_wrong_answers_given_with_the_highest_confidence():

@@ -116,10 +116,19 @@ def test_translation_links_to_its_original_passage(page, url):
 def test_refusal_is_visibly_a_refusal_with_see_also(page, url):
     ask(page, url, "Who won the 2022 FIFA World Cup?")
     refusal = page.locator("#pa-chat .pa-refusal").last
-    assert "could not find" in refusal.inner_text() and "See also" in refusal.inner_text()
+    assert "could not find" in refusal.inner_text() and "Closest passages" in refusal.inner_text()
     assert page.locator("#pa-chat .pa-answer").count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "refusal-en.png"), full_page=True)
+    # Each "see also" line shows its passage's closest sentence; [n] opens the passage with it highlighted.
+    first = refusal.locator(".pa-see-also li").first
+    first.locator("a.pa-cite").click()
+    marked = page.locator("#pa-sources .pa-source.pa-active mark.pa-sentence")
+    marked.wait_for(state="visible")
+    sentence = " ".join(marked.inner_text().split())
+    passage = " ".join(page.locator("#pa-sources .pa-source.pa-active .pa-passage").inner_text().split())
+    assert sentence and sentence in passage
+    assert sentence[:60] in " ".join(first.inner_text().split())
 
 
 def test_staff_search_filters_by_document_and_language(page, url):

@@ -13,15 +13,15 @@ _ESCAPES = str.maketrans({**{c: f"&#{ord(c)};" for c in "[]()*_`#!|~\\'\""}, "&"
 
 # The interface's own words, in the language of the last question.
 LABELS: dict[str, dict[str, str]] = {
-    "it": {"see_also": "Vedi anche", "sources": "Fonti", "unofficial": "Traduzione non ufficiale di",
+    "it": {"see_also": "Passaggi più vicini (potrebbero non rispondere alla domanda)", "sources": "Fonti", "unofficial": "Traduzione non ufficiale di",
            "original": "vai al passaggio originale", "original_title": "Originale", "language": "Lingua rilevata",
            "ask": "Fai una domanda sui documenti", "lang_control": "Lingua", "issuer": "Emittente", "date": "Data",
            "no_sources": "Le fonti delle risposte appaiono qui.", "download": "Scarica l'originale"},
-    "ko": {"see_also": "참고 구절", "sources": "출처", "unofficial": "비공식 번역 · 원문:",
+    "ko": {"see_also": "가장 가까운 구절 (질문에 답하지 않을 수도 있습니다)", "sources": "출처", "unofficial": "비공식 번역 · 원문:",
            "original": "원문 구절로 이동", "original_title": "원문", "language": "감지된 언어",
            "ask": "문서에 대해 질문하세요", "lang_control": "언어", "issuer": "발행 기관", "date": "날짜",
            "no_sources": "답변의 출처가 여기에 표시됩니다.", "download": "원본 파일 받기"},
-    "en": {"see_also": "See also", "sources": "Sources", "unofficial": "Unofficial translation of",
+    "en": {"see_also": "Closest passages (they may not answer the question)", "sources": "Sources", "unofficial": "Unofficial translation of",
            "original": "go to the original passage", "original_title": "Original", "language": "Detected language",
            "ask": "Ask a question about the documents", "lang_control": "Language", "issuer": "Issuer", "date": "Date",
            "no_sources": "The sources of answers appear here.", "download": "Download the original"},
@@ -38,6 +38,24 @@ def _cite_link(turn: int, key: str, label: str) -> str:
             f"{label}</a>")
 
 
+def _preview(citation: Citation, limit: int = 220) -> str:
+    """What a "see also" line shows of its passage: the sentence closest to the question when one was scored,
+    else the passage's opening; cut at `limit` characters."""
+    text = citation.sentence or citation.quote
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _marked(quote: str, sentence: str) -> str:
+    """The passage with its `sentence` highlighted (the whole passage when there is none, or it is not found)."""
+    start = quote.find(sentence) if sentence else -1
+    if start < 0:
+        return f'<mark class="pa-highlight">{escape(quote)}</mark>'
+    end = start + len(sentence)
+    return (f'<span class="pa-passage-text">{escape(quote[:start])}</span>'
+            f'<mark class="pa-highlight pa-sentence">{escape(sentence)}</mark>'
+            f'<span class="pa-passage-text">{escape(quote[end:])}</span>')
+
+
 def answer_html(answer: Answer, turn: int) -> str:
     """The answer with each [n] a link to its passage; a refusal is marked as one, with "see also" links."""
     labels = LABELS[answer.language.value]
@@ -47,9 +65,8 @@ def answer_html(answer: Answer, turn: int) -> str:
     )
     if answer.grounded:
         return f'<div class="pa-answer" lang="{answer.language}">{text}</div>'
-    items = "".join(
-        f"<li>{_cite_link(turn, str(c.n), f'&#91;{c.n}&#93;')} {escape(c.quote[:140])}…</li>" for c in answer.citations
-    )
+    items = "".join(f"<li>{_cite_link(turn, str(c.n), f'&#91;{c.n}&#93;')} {escape(_preview(c))}</li>"
+                    for c in answer.citations)
     see_also = f'<div class="pa-see-also">{labels["see_also"]}:<ul>{items}</ul></div>' if items else ""
     return f'<div class="pa-refusal" lang="{answer.language}"><strong>⚠</strong> {text}{see_also}</div>'
 
@@ -79,7 +96,7 @@ def passage_html(citation: Citation, document: Document | None, turn: int, key: 
         f'<span class="pa-locator">{escape(citation.locator)}</span> · {escape(citation.language.value)}{download}</div>'
         f"{heading}{translation}"
         f'<div class="pa-passage"><span class="pa-context">{escape(before[-300:])}</span> '
-        f'<mark class="pa-highlight">{escape(citation.quote)}</mark> '
+        f'{_marked(citation.quote, citation.sentence)} '
         f'<span class="pa-context">{escape(after[:300])}</span></div></div>'
     )
 
