@@ -50,6 +50,8 @@ def test_unsupported_language_message_lists_the_supported_ones(text):
     ("人工智能工厂有多少？", "Chinese (zh)"),
     ("2030年までにAI工場はいくつ？", "Japanese (ja)"),
     ("Combien d'usines IA en 2030 ?", "French (fr)"),
+    ("Quelle est la date limite de candidature?", "French (fr)"),  # "la", "de": Spanish too, not only
+    ("Quel est le montant maximal de la subvention ?", "French (fr)"),
     ("¿Cuántas fábricas de IA habrá en 2030?", "Spanish (es)"),
 ])
 def test_unsupported_language_is_named(text, name):

@@ -131,6 +131,23 @@ def test_refusal_is_visibly_a_refusal_with_see_also(page, url):
     assert sentence[:60] in " ".join(first.inner_text().split())
 
 
+def test_a_question_refused_as_input_is_said_so_and_echoed_as_text(page, url):
+    """A question the assistant cannot take (too long, here) gets the reason in the chat; the question is echoed
+    back as typed text, escaped and cut, never rendered as markdown or HTML."""
+    page.goto(url, wait_until="load")
+    box = page.locator("#pa-question textarea")
+    box.wait_for()
+    box.fill("**loud** <b>bold</b> " * 200)  # 4,000 characters, over the limit
+    box.press("Enter")
+    reply = page.locator("#pa-chat").get_by_text("characters long")
+    reply.wait_for()
+    assert "Shorten it" in reply.inner_text()
+    chat = page.locator("#pa-chat")
+    assert chat.locator("strong, b").count() == 0  # neither the markdown nor the HTML ran
+    echoed = chat.get_by_text("**loud** <b>bold</b>", exact=False).first.inner_text()
+    assert echoed.endswith("…") and len(echoed) <= 1001
+
+
 def test_staff_search_filters_by_document_and_language(page, url):
     page.goto(url, wait_until="load")
     page.get_by_role("tab", name="Search passages · Cerca · 구절 검색").click()

@@ -183,6 +183,9 @@ def sources_html(service: Service, turns: list[Answer]) -> str:
     return f'<div class="pa-sources">{"".join(parts)}</div>'
 
 
+SHOWN_QUESTION = 1000  # characters of a question the chat echoes back when it refuses it
+
+
 def build_blocks(service: Service):
     """The chat page and the staff search tab."""
     import gradio as gr
@@ -195,7 +198,10 @@ def build_blocks(service: Service):
         try:
             answer = service.ask(message, parse_language(lang))
         except AssistantError as exc:
-            history += [{"role": "user", "content": message}, {"role": "assistant", "content": f"⚠ {escape(str(exc))}"}]
+            # The question is shown as typed, escaped, and cut: one refused for its length may be huge.
+            shown = message if len(message) <= SHOWN_QUESTION else message[:SHOWN_QUESTION] + "…"
+            history += [{"role": "user", "content": escape(shown)},
+                        {"role": "assistant", "content": f"⚠ {escape(str(exc))}"}]
             return history, turns, sources_html(service, turns), gr.update(value=""), gr.update(), gr.update(), gr.update()
         turns.append(answer)
         labels = LABELS[answer.language.value]
