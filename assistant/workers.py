@@ -15,6 +15,7 @@ from .errors import AssistantError
 from .types import Answer, Language
 
 _ENGINE = None  # the engine of this worker process
+_PROBLEM: AssistantError | None = None  # why it has none (no index, a stale one): said again for each question
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -34,12 +35,16 @@ def _die_with_parent() -> None:
 
 
 def _start(settings: Settings) -> None:
-    global _ENGINE
+    global _ENGINE, _PROBLEM
     from .pipeline import ask, open_engine
 
     _die_with_parent()
 
-    _ENGINE = open_engine(settings)
+    try:
+        _ENGINE = open_engine(settings)
+    except AssistantError as exc:  # the serving process meets it too and says it once; no traceback per worker
+        _PROBLEM = exc
+        return
     for question in _WARM_UP:
         try:
             ask(_ENGINE, question)
@@ -47,16 +52,22 @@ def _start(settings: Settings) -> None:
             pass
 
 
+def _engine():
+    if _ENGINE is None:
+        raise _PROBLEM or AssistantError("this answering process has no engine. Restart the server.")
+    return _ENGINE
+
+
 def _answer(question: str, language: Language | None, k: int | None) -> Answer:
     from .pipeline import ask
 
-    return ask(_ENGINE, question, language=language, k=k)
+    return ask(_engine(), question, language=language, k=k)
 
 
 def _explained(question: str, language: Language | None, k: int | None) -> tuple[Answer, dict]:
     from .pipeline import ask_explained
 
-    return ask_explained(_ENGINE, question, language=language, k=k)
+    return ask_explained(_engine(), question, language=language, k=k)
 
 
 def _ready() -> int:

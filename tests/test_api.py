@@ -104,3 +104,22 @@ def test_health_is_503_without_an_index(tmp_path):
         response = get(url, "/api/health")
         assert response.status_code == 503 and "policy-assistant index" in response.json()["detail"]
         assert post(url, "/api/ask", json={"question": "AI"}).status_code == 503
+
+
+def test_answering_processes_without_an_index_say_why_without_a_traceback(capfd, tmp_path):
+    """Served with several answering processes and no index: the server says "no index" once; no process prints
+    a traceback, and a worker asked anyway gives the same message."""
+    from assistant.errors import IndexMissingError
+    from assistant.workers import AnswerPool
+    from ui.app import Service
+
+    settings = Settings(index=tmp_path / "none")
+    service = Service.start(settings, workers=2)
+    assert service.engine is None and "no index at" in service.problem
+    pool = AnswerPool(settings, 1).wait_ready()
+    try:
+        with pytest.raises(IndexMissingError, match="no index at"):
+            pool.ask("AI", None)
+    finally:
+        pool.close()
+    assert "Traceback" not in capfd.readouterr().err
