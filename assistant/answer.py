@@ -263,7 +263,7 @@ def with_context(sentence: Sentence, after: Sentence | None, limit: int = MAX_AN
     """The sentence read with the next one of its passage when both fit in `limit` characters ("" otherwise): a
     lead-in with its first item, a heading with its first line, a figure with the sentence that qualifies it.
     Held out by document this answered right more often than the sentence alone, or than adding the next one only
-    to lead-ins and to sentences without the kind of fact asked for (README, "Answering")."""
+    to lead-ins and to sentences without the kind of fact asked for (README, "How it answers")."""
     return f"{sentence.text} {after.text}" if fits_together(sentence, after, limit) else ""
 
 

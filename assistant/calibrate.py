@@ -261,7 +261,7 @@ def break_even(wrong_cost: float = WRONG_COST) -> float:
     It is not fitted. The threshold that maximised right − wrong_cost × wrong answers on the training questions
     was tried first; held out by document it moved with every refit, because the utility curve is flat near its
     top and a few answers decide where its peak lies. The answers it added under the break-even point were right
-    30 times and wrong 26 times over two label sets (54 %, where 60 % is needed to pay): README, "Answering"."""
+    30 times and wrong 26 times over two label sets (54 %, where 60 % is needed to pay): docs/answer-quality-log.md."""
     return wrong_cost / (1.0 + wrong_cost)
 
 

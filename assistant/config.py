@@ -23,14 +23,14 @@ class EmbedSettings(_Part):
     # model name or path (needs torch and sentence-transformers).
     model: str = "use-m3"
     # A second opinion in ranking ("e5-small"); off by default: it costs ~50 ms per question on 2 cores and
-    # ~120 ms per passage at index time, for no measured gain once the ranker is learned (README, "Models").
+    # ~120 ms per passage at index time, for no measured gain once the ranker is learned (README, "Settings").
     rerank_model: str = ""
     # A second opinion on answers ("e5-small"): this model embeds every sentence at index time (~35 ms each on
     # 2 cores) and the question (~25–40 ms per ask); the answer chooser and its confidence read its
     # question↔sentence cosine, with a selector trained for it (assistant/models/selector-e5-small.json).
-    # Off by default: held out it answers 0.196 of answerable questions right against 0.181 without it (it
-    # helped more before the chooser became a conditional logit), and the ask p50 goes from ~10 ms to 50–90 ms
-    # (README, "Answer quality").
+    # Off by default: held out it answers 0.194 of answerable questions right against 0.173 without it, but
+    # gives 27 wrong answers against 15 (it helped more before the chooser became a conditional logit), and
+    # the ask p50 goes from ~10 ms to 50–160 ms (README, "Answer quality").
     sentence_model: str = ""
     batch_size: int = Field(64, ge=1)
     threads: int = Field(2, ge=1)
@@ -51,7 +51,7 @@ class VectorSettings(_Part):
     hnsw_above: int = Field(50_000, ge=0)
     hnsw_m: int = Field(32, ge=4, le=128)
     ef_construction: int = Field(80, ge=8)
-    ef_search: int = Field(64, ge=8)  # recall@10 0.96 at 100k synthetic passages (README, "Benchmarks")
+    ef_search: int = Field(64, ge=8)  # recall@10 0.96 at 100k synthetic passages (README, "Speed and memory")
 
 
 class RetrieveSettings(_Part):
