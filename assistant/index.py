@@ -526,8 +526,10 @@ def _corpus_files(store: IndexStore) -> list[Path]:
     corpus = Path(store.manifest.get("corpus") or "")
     if not store.manifest.get("corpus") or not corpus.is_dir():
         return []
-    files = [*corpus.iterdir(), *(corpus / "programmes").glob("*.toml")]
-    return [p for p in files if p.is_file() and not p.name.startswith(".")]
+    from .load import CATALOG, corpus_entries
+
+    files = [*corpus_entries(corpus), *(corpus / PROGRAMMES).glob("*.toml"), *corpus.glob(CATALOG)]
+    return [p for p in files if p.is_file()]
 
 
 def corpus_newer_than_index(store: IndexStore) -> list[str]:

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .eligibility.records import PROGRAMMES
 from .errors import AssistantError, UnreadableDocumentError
 from .readers import FORMATS, OCR_LANGUAGES, Reading, ReadOptions, read_document
 from .types import Document, Language, Skipped
@@ -62,6 +63,21 @@ def load_catalog(corpus: Path) -> list[dict]:
     return entries
 
 
+def corpus_entries(corpus: Path) -> list[Path]:
+    """Every entry of the corpus folder and of its subfolders that could be a document, by path: not the catalog,
+    notes or hidden files, not hidden or `_` folders, not the programme records. Links are followed to files
+    (a link that leads nowhere is listed, to be named), never into folders (no loops)."""
+    import os
+
+    found = []
+    for folder, subfolders, files in os.walk(corpus):
+        here = Path(folder)
+        subfolders[:] = sorted(d for d in subfolders if not _NOT_DOCUMENTS.match(d)
+                               and not (here == corpus and d == PROGRAMMES))
+        found += [here / name for name in files if not _NOT_DOCUMENTS.match(name)]
+    return sorted(found, key=lambda path: path.relative_to(corpus).as_posix())
+
+
 def document_id(file: str) -> str:
     """A stable id from a file name: lower case, letters, digits and hyphens."""
     stem = unicodedata.normalize("NFKC", Path(file).stem).casefold()
@@ -98,8 +114,13 @@ def discover(corpus: Path) -> Corpus:
             translation_of=entry.get("translation_of"), file=entry["file"],
         ))
     taken = {d.doc_id for d in documents}
-    for path in sorted(p for p in corpus.iterdir() if p.is_file()):
-        if path.name in listed or _NOT_DOCUMENTS.match(path.name):
+    for path in corpus_entries(corpus):
+        file = path.relative_to(corpus).as_posix()  # "decree.pdf", or "2025/decree.pdf" in a subfolder
+        if file in listed:
+            continue
+        if not path.is_file():
+            skipped.append(Skipped(str(path), "it is a link to a file that does not exist (or cannot be reached)",
+                                   "Point the link at the document, or remove it from the corpus"))
             continue
         if path.suffix.lower() not in FORMATS:
             skipped.append(Skipped(str(path), f"the format {path.suffix or '(no extension)'} is not supported",
@@ -111,7 +132,7 @@ def discover(corpus: Path) -> Corpus:
         taken.add(doc_id)
         warnings.append(f"'{path}' is not in {CATALOG}: indexed as {doc_id!r} with its title and language read "
                         "from the file. Add it with: policy-assistant catalog --write")
-        documents.append(Document(doc_id=doc_id, title="", language=Language.EN, source=str(path), file=path.name,
+        documents.append(Document(doc_id=doc_id, title="", language=Language.EN, source=str(path), file=file,
                                   catalogued=False))
     return Corpus(corpus, tuple(documents), tuple(skipped), tuple(warnings))
 

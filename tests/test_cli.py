@@ -179,6 +179,13 @@ def test_ask_warns_when_the_corpus_changed_after_the_build(capsys, tmp_path, mon
     assert "unchanged" in capsys.readouterr().out
     code, out, err = run(capsys, *argv)
     assert code == 0 and "warning" not in err
+    # A document added in a subfolder is part of the corpus too.
+    added = corpus / "2026" / "avviso.md"
+    added.parent.mkdir()
+    added.write_text("# Avviso\n\nLe domande si presentano entro il 30 giugno.\n", encoding="utf-8")
+    os.utime(added, (future + 60, future + 60))
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and "avviso.md changed after the index was built" in err
 
 
 @pytest.mark.parametrize("argv, flag", [

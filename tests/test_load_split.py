@@ -79,6 +79,27 @@ def test_missing_catalog_reads_metadata_from_the_files(tmp_path):
     assert document.title == "Avviso per le imprese" and document.language is Language.IT and not document.catalogued
 
 
+def test_documents_in_subfolders_are_found_and_a_broken_link_is_named(tmp_path):
+    """A corpus sorted into folders (by year, by issuer) is read whole: each document keeps its path inside the
+    corpus, the catalog may list it by that path, and the original file is served from it. Hidden and `_`
+    folders and the programme records are not documents; a link that leads nowhere is named, never passed over."""
+    folder = _catalog(tmp_path / "corpus", '[[document]]\nid="listed"\nfile="2025/listed.md"\ntitle="Listed"\n'
+                                           'language="it"\n')
+    text = "# Avviso\n\nLe domande si presentano entro il 30 giugno.\n"
+    for name in ("2025/listed.md", "2025/lombardia/avviso.md", "top.md", ".git/x.md", "_drafts/y.md",
+                 "programmes/z.md"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "2025" / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    (folder / "2025" / "loop").symlink_to(folder)  # a link back up: not followed into
+    corpus = discover(folder)
+    assert {d.doc_id: d.file for d in corpus.documents} == {
+        "listed": "2025/listed.md", "avviso": "2025/lombardia/avviso.md", "top": "top.md"}
+    assert [(Path(s.file).name, s.reason) for s in corpus.skipped] == [
+        ("gone.pdf", "it is a link to a file that does not exist (or cannot be reached)")]
+    assert {d.doc_id for d in load_documents(folder)} == {"listed", "avviso", "top"}
+
+
 def test_listed_file_missing_is_skipped_with_reason(tmp_path):
     folder = _catalog(tmp_path, '[[document]]\nid="a"\nfile="a.txt"\ntitle="A"\nlanguage="it"\n')
     corpus = discover(folder)
