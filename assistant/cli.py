@@ -268,15 +268,6 @@ def _eligible(args: argparse.Namespace) -> int:
     return 0
 
 
-def _require_indexed(doc_ids: set[str], documents: dict, index: Path) -> None:
-    """ConfigError naming the ids the index lacks, with the ids it holds."""
-    from .errors import ConfigError
-
-    if unknown := sorted(doc_ids - set(documents)):
-        raise ConfigError(f"no document {', '.join(map(repr, unknown))} in the index at '{index}'; nothing was done. "
-                          f"Indexed: {', '.join(sorted(documents))}.")
-
-
 def _programmes(args: argparse.Namespace) -> int:
     from .eligibility.suggest import draft_record, suggest
     from .eligibility.vocabulary import load_vocabulary
@@ -285,7 +276,7 @@ def _programmes(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     store = load_index(settings.index)
-    _require_indexed({args.doc_id}, store.documents, settings.index)
+    store.require_documents({args.doc_id})
     drafts = suggest(args.doc_id, store, load_vocabulary())
     text = draft_record(args.doc_id, store.documents[args.doc_id].title, drafts)
     out = args.out or settings.corpus / "programmes" / f"{args.doc_id}-draft.toml"
@@ -310,7 +301,6 @@ def _ask(args: argparse.Namespace) -> int:
     engine = open_engine(settings)
     _warn_if_stale(engine, settings)
     doc_ids = set(args.doc) if args.doc else None
-    _require_indexed(doc_ids or set(), engine.store.documents, settings.index)
     answer, report = (ask_explained(engine, args.question, language=language, doc_ids=doc_ids) if args.explain
                       else (ask(engine, args.question, language=language, doc_ids=doc_ids), None))
     if args.json:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .config import VectorSettings
 from .embed import Embedder
-from .errors import BuildRunningError, IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
+from .errors import BuildRunningError, ConfigError, IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
 from .eligibility.records import PROGRAMMES, Rejected, from_record, load_programme_files, resolve, to_record
 from .eligibility.vocabulary import load_vocabulary
@@ -108,6 +108,13 @@ class IndexStore:
         doc_of = np.fromiter((doc_codes[c.doc_id] for c in self.chunks), np.int32, len(self.chunks))
         language_of = np.fromiter((_LANGUAGES.index(c.language) for c in self.chunks), np.int8, len(self.chunks))
         return doc_codes, doc_of, language_of
+
+    def require_documents(self, doc_ids: set[str] | None) -> None:
+        """ConfigError naming the document ids this index lacks, with the ids it holds: a filter on a document
+        that is not there is a mistake to say, not a question the documents cannot answer."""
+        if unknown := sorted(set(doc_ids or ()) - set(self.documents)):
+            raise ConfigError(f"no document {', '.join(map(repr, unknown))} in the index at '{self.path.parent}'; "
+                              f"nothing was done. Indexed: {', '.join(sorted(self.documents))}.")
 
     def positions(self, doc_ids: set[str] | None = None, languages: set[Language] | None = None) -> np.ndarray | None:
         """The sorted positions of the passages a filter keeps (by document and/or language); None: no filter."""

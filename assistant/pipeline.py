@@ -122,6 +122,7 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     """`ask`, also returning what it went through (for eval and calibration)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    engine.store.require_documents(doc_ids)
     text = clean_question(text, engine.settings.answer.max_question_chars)
     language = language or detect_language(text)
     timings["detect"] = (time.perf_counter() - started) * 1000
@@ -185,6 +186,7 @@ def ask_with_hits(engine: Engine, question: str, language: Language | None = Non
 def search(engine: Engine, query: str, k: int = 10, doc_ids: set[str] | None = None,
            languages: set[Language] | None = None) -> list[Hit]:
     """Passages only (no answer), for staff: the top `k`, optionally only from some documents or languages."""
+    engine.store.require_documents(doc_ids)
     query = clean_question(query, engine.settings.answer.max_question_chars)
     prepared = understand(engine, query, detect_language(query), for_answers=False)
     return retrieve(prepared, engine.store, engine.settings.retrieve, engine.selector.ranker, k=k,

@@ -58,16 +58,17 @@ def _engine():
     return _ENGINE
 
 
-def _answer(question: str, language: Language | None, k: int | None) -> Answer:
+def _answer(question: str, language: Language | None, k: int | None, doc_ids: set[str] | None = None) -> Answer:
     from .pipeline import ask
 
-    return ask(_engine(), question, language=language, k=k)
+    return ask(_engine(), question, language=language, k=k, doc_ids=doc_ids)
 
 
-def _explained(question: str, language: Language | None, k: int | None) -> tuple[Answer, dict]:
+def _explained(question: str, language: Language | None, k: int | None, doc_ids: set[str] | None = None
+               ) -> tuple[Answer, dict]:
     from .pipeline import ask_explained
 
-    return ask_explained(_engine(), question, language=language, k=k)
+    return ask_explained(_engine(), question, language=language, k=k, doc_ids=doc_ids)
 
 
 def _ready() -> int:
@@ -109,13 +110,15 @@ class AnswerPool:
                                  "to see why, or serve with --workers 1.") from exc
         return self
 
-    def ask(self, question: str, language: Language | None, k: int | None = None) -> Answer:
-        return self.submit(question, language, k).result()
+    def ask(self, question: str, language: Language | None, k: int | None = None,
+            doc_ids: set[str] | None = None) -> Answer:
+        return self.submit(question, language, k, doc_ids=doc_ids).result()
 
-    def submit(self, question: str, language: Language | None, k: int | None = None, explain: bool = False) -> Future:
+    def submit(self, question: str, language: Language | None, k: int | None = None, explain: bool = False,
+               doc_ids: set[str] | None = None) -> Future:
         """The answer to come (await it with asyncio.wrap_future in an event loop); with `explain`, the answer and
-        why (`pipeline.ask_explained`)."""
-        return self._pool.submit(_explained if explain else _answer, question, language, k)
+        why (`pipeline.ask_explained`); `doc_ids` restricts the search to those documents."""
+        return self._pool.submit(_explained if explain else _answer, question, language, k, doc_ids)
 
     def close(self) -> None:
         """Stop the workers now (questions still waiting are cancelled)."""

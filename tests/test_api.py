@@ -73,6 +73,31 @@ def test_bad_input_gets_400_or_422_with_a_message(base, payload, status):
     assert response.status_code == status and response.json()["detail"]
 
 
+def test_ask_answers_only_from_the_documents_asked_for(fixture_engine):
+    """`docs` restricts the answer and its passages to those documents, in this process and in an answering
+    process alike; an id the index lacks is an error that lists the ids it holds."""
+    from assistant.workers import AnswerPool
+    from ui.app import Service, build_app
+
+    question = "What is the maximum amount for a prototype award?"
+    with running(build_app(Service(fixture_engine.settings, fixture_engine))) as url:
+        whole = post(url, "/api/ask", json={"question": question}).json()
+        answering = whole["citations"][0]["doc_id"]
+        other = min(set(fixture_engine.store.documents) - {answering})
+        only = post(url, "/api/ask", json={"question": question, "docs": [other]}).json()
+        unknown = post(url, "/api/ask", json={"question": question, "docs": ["no-such-doc"]})
+    assert whole["grounded"] and "250,000" in whole["answer"]
+    assert only["citations"] and {c["doc_id"] for c in only["citations"]} == {other} and "250,000" not in only["answer"]
+    assert unknown.status_code == 400 and "no document 'no-such-doc'" in unknown.json()["detail"]
+    assert answering in unknown.json()["detail"]
+    pool = AnswerPool(fixture_engine.settings, 1).wait_ready()
+    try:
+        pooled = pool.ask(question, None, None, {other})
+    finally:
+        pool.close()
+    assert {c.doc_id for c in pooled.citations} == {other} and pooled.answer == only["answer"]
+
+
 def test_malformed_json_is_422(base):
     response = post(base, "/api/ask", content=b"not json", headers={"content-type": "application/json"})
     assert response.status_code == 422

@@ -50,8 +50,9 @@ def page(browser):
     context.close()
 
 
-def ask(page, base: str, question: str) -> None:
-    page.goto(base, wait_until="load")  # never networkidle: Gradio's heartbeat stays open
+def ask(page, base: str, question: str, reload: bool = True) -> None:
+    if reload:
+        page.goto(base, wait_until="load")  # never networkidle: Gradio's heartbeat stays open
     box = page.locator("#pa-question textarea")
     box.wait_for()
     before = page.locator("#pa-chat .pa-answer, #pa-chat .pa-refusal").count()
@@ -200,6 +201,25 @@ def test_document_text_is_rendered_as_text_never_run_or_linked(page, hostile_url
 def fixture_url(fixture_engine):
     with serve(fixture_engine) as base:
         yield base
+
+
+def test_chat_answers_only_from_the_documents_chosen(page, fixture_url, fixture_engine):
+    """The chat's document filter: with one document chosen, every passage shown comes from it."""
+    question = "What is the maximum amount for a prototype award?"
+    documents = fixture_engine.store.documents
+    chosen = documents[min(d for d in documents if documents[d].language.value == "it")]
+    page.goto(fixture_url, wait_until="load")
+    picker = page.locator("#pa-docs input")
+    picker.wait_for()
+    picker.click()
+    page.get_by_role("option", name=chosen.title).click()
+    picker.press("Escape")  # close the list
+    ask(page, fixture_url, question, reload=False)
+    titles = page.locator("#pa-sources .pa-source.pa-current .pa-source-title")
+    titles.first.wait_for()
+    shown = {titles.nth(i).inner_text().split("] ", 1)[-1] for i in range(titles.count())}
+    assert shown == {chosen.title}
+    assert "250,000" not in page.locator("#pa-chat").inner_text()
 
 
 def test_eligibility_form_gives_cards_whose_conditions_open_their_passage(page, fixture_url):

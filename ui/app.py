@@ -84,6 +84,7 @@ class AskRequest(BaseModel):
     question: str
     lang: str = "auto"
     k: int | None = Field(None, ge=1, le=50)
+    docs: list[str] | None = None  # answer only from these documents (ids, as `ask --doc`)
     explain: bool = False  # also return why it answered or refused, as `ask --json --explain` does
 
 
@@ -120,22 +121,25 @@ class Service:
             return None
         return path
 
-    def ask(self, question: str, language: Language | None, k: int | None = None) -> Answer:
+    def ask(self, question: str, language: Language | None, k: int | None = None,
+            doc_ids: set[str] | None = None) -> Answer:
+        """The answer (`doc_ids`: only from those documents)."""
         if self.engine is None:
             raise IndexMissingError(self.problem)
         if self.pool is not None:
-            return self.pool.ask(question, language, k)
+            return self.pool.ask(question, language, k, doc_ids)
         # The C embedding engine and Kiwi are not documented as thread-safe: one question at a time per
         # process; HTTP handling stays concurrent and each request gets its own Answer object.
         with self.lock:
-            return ask(self.engine, question, language=language, k=k)
+            return ask(self.engine, question, language=language, k=k, doc_ids=doc_ids)
 
-    def explained(self, question: str, language: Language | None, k: int | None = None) -> tuple[Answer, dict]:
+    def explained(self, question: str, language: Language | None, k: int | None = None,
+                  doc_ids: set[str] | None = None) -> tuple[Answer, dict]:
         """The answer and why (in this process: the API's answering processes have their own)."""
         if self.engine is None:
             raise IndexMissingError(self.problem)
         with self.lock:
-            return ask_explained(self.engine, question, language=language, k=k)
+            return ask_explained(self.engine, question, language=language, k=k, doc_ids=doc_ids)
 
 
 def _original_of(service: Service, citation: Citation) -> Citation | None:
@@ -192,11 +196,11 @@ def build_blocks(service: Service):
 
     documents = service.engine.store.documents if service.engine else {}
 
-    def respond(message: str, history: list, turns: list, lang: str):
+    def respond(message: str, history: list, turns: list, lang: str, doc_ids: list[str] | None = None):
         history = list(history or [])
         turns = list(turns or [])
         try:
-            answer = service.ask(message, parse_language(lang))
+            answer = service.ask(message, parse_language(lang), doc_ids=set(doc_ids or []) or None)
         except AssistantError as exc:
             # The question is shown as typed, escaped, and cut: one refused for its length may be huge.
             shown = message if len(message) <= SHOWN_QUESTION else message[:SHOWN_QUESTION] + "…"
@@ -243,13 +247,16 @@ def build_blocks(service: Service):
                                          elem_id="pa-question")
                         lang = gr.Dropdown(["auto", "it", "ko", "en"], value="auto", label="Language · Lingua · 언어",
                                            scale=1, elem_id="pa-lang")
+                    only = gr.Dropdown([(d.title, d.doc_id) for d in documents.values()], multiselect=True,
+                                       label="Only these documents · Solo questi documenti · 이 문서에서만",
+                                       elem_id="pa-docs")
                     detected = gr.Markdown("", elem_id="pa-detected")
                     if ui.examples:
                         gr.Examples(list(ui.examples), inputs=box, label="Examples · Esempi · 예시")
                 with gr.Column(scale=2):
                     sources_title = gr.Markdown("### Sources · Fonti · 출처", elem_id="pa-sources-title")
                     sources = gr.HTML(elem_id="pa-sources")
-            box.submit(respond, [box, chat, turns, lang], [chat, turns, sources, box, detected, sources_title, lang])
+            box.submit(respond, [box, chat, turns, lang, only], [chat, turns, sources, box, detected, sources_title, lang])
         with gr.Tab("Search passages · Cerca · 구절 검색", elem_id="pa-tab-search"):
             with gr.Row():
                 query = gr.Textbox(label="Query", scale=4, elem_id="pa-search-query")
@@ -292,12 +299,14 @@ def build_api(service: Service, lifespan=None):
             raise HTTPException(status_code=503, detail=service.problem)
         try:
             language = parse_language(request.lang)
+            doc_ids = set(request.docs) if request.docs else None
+            service.engine.store.require_documents(doc_ids)  # before a process is busy with it
             if service.pool is not None:  # straight to a free answering process, no thread hop
                 result = await asyncio.wrap_future(service.pool.submit(request.question, language, request.k,
-                                                                       explain=request.explain))
+                                                                       explain=request.explain, doc_ids=doc_ids))
             else:
                 result = await run_in_threadpool(service.explained if request.explain else service.ask,
-                                                 request.question, language, request.k)
+                                                 request.question, language, request.k, doc_ids)
         except AssistantError as exc:
             return JSONResponse(status_code=400 if exc.exit_code == 2 else 500, content={"detail": str(exc)})
         if request.explain:
