@@ -286,7 +286,7 @@ def build_index(
             doc_chunks, layout = split_document(document, count_tokens, layouts.get(document.translation_of or ""))
             if not doc_chunks:
                 skipped.append(Skipped(document.source, "it yielded no passages (headings only)",
-                                       "Check that the file holds the document's text, then index again"))
+                                       "Check that the file holds the document's text, then index again."))
                 continue
             layouts[document.doc_id] = layout
             skipped.extend(reading.skipped)

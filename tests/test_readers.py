@@ -148,6 +148,10 @@ def test_passages_never_cross_a_heading_and_embed_the_heading_path(fixtures):
     ("page.pdf", b"<!DOCTYPE html><html><body><p>Hello</p></body></html>", "extension says PDF"),
     ("latin1.txt", "città".encode("latin-1") * 20, "UTF-8"),
     ("sheet.xlsx", b"PK\x03\x04", "not supported"),
+    # A compound-file signature over a damaged body (olefile raises ValueError, not OSError, on it).
+    ("damaged.hwp", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 1000, "HWP"),
+    ("damaged.docx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 1000, "old binary Office file"),
+    ("old.hwp", b"HWP Document File V3.00 \x1a\x01\x02\x03\x04\x05" + b"\x00" * 500, "HWP 3"),
 ])
 def test_broken_files_raise_a_reason_and_what_to_do(tmp_path, name, content, reason):
     path = tmp_path / name

@@ -39,7 +39,7 @@ _CONVERT = f"Save it in a supported format ({SUPPORTED}) and index again."
 _CORRUPT = "The file may be damaged or truncated: download or export it again, then index again."
 _SNIFF_NAMES = {"pdf": "a PDF", "docx": "a DOCX (Word) file", "hwpx": "an HWPX file", "hwp": "an HWP file",
                 "ole": "an old binary Office file (.doc/.xls) or an encrypted Office file", "zip": "a ZIP archive",
-                "text": "plain text", "binary": "binary data"}
+                "text": "plain text", "binary": "binary data", "hwp3": "an HWP 3 file, older than HWP 5"}
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,13 @@ def unreadable(path: Path, reason: str, hint: str) -> UnreadableDocumentError:
 
 
 def sniff(path: Path) -> str:
-    """What the file really is, from its first bytes: pdf, docx, hwpx, hwp, ole, zip, text or binary."""
+    """What the file really is, from its first bytes: pdf, docx, hwpx, hwp, hwp3, ole, zip, text or binary."""
     with open(path, "rb") as handle:
         head = handle.read(8192)
     if head.lstrip()[:5] == b"%PDF-":
         return "pdf"
+    if head.startswith(b"HWP Document File V"):  # HWP 3 and earlier: not a compound file
+        return "hwp3"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "hwp" if _is_hwp(path) else "ole"
     if head.startswith(b"PK\x03\x04"):
@@ -103,7 +105,7 @@ def _is_hwp(path: Path) -> bool:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             return ole.exists("FileHeader") and ole.openstream("FileHeader").read(17) == b"HWP Document File"
-    except OSError:
+    except Exception:  # a damaged compound file raises OSError, ValueError, struct.error…: not an HWP we can read
         return False
 
 
@@ -121,6 +123,9 @@ def read_document(path: Path, options: ReadOptions | None = None, *, want_embedd
         raise unreadable(path, "the file is empty", "Replace it with the real document.")
     actual = sniff(path)
     if actual != expected:
+        if actual == "hwp3":
+            raise unreadable(path, f"it is {_SNIFF_NAMES[actual]}, which no reader here understands",
+                             "Open it in Hancom Office and save it as HWPX (or HWP 5), then index again.")
         if actual in ("ole", "zip") and expected in ("docx", "hwpx"):
             raise unreadable(path, f"it is not a readable {name} file (it is {_SNIFF_NAMES[actual]}); it may be "
                                    "encrypted or in an older format", f"Save it as an unprotected {name} and index again.")
