@@ -90,6 +90,24 @@ def test_answer_with_citation_opens_the_cited_passage(page, url, question, lang,
     page.screenshot(path=str(SCREENSHOTS / f"source-{lang}.png"), full_page=True)
 
 
+def test_each_reply_folds_why_it_answered_or_refused(page, url):
+    """Under each reply, closed until opened: the question as read, the candidates, the confidence against the
+    threshold and the decision (what `ask --explain` prints)."""
+    ask(page, url, "How many AI factories will there be by 2030?")
+    ask(page, url, "Who won the 2022 FIFA World Cup?", reload=False)
+    why = page.locator("#pa-chat details.pa-why")
+    assert why.count() == 2 and not why.first.locator(".pa-why-lines").is_visible()
+    why.first.locator("summary").click()
+    answered = why.first.locator(".pa-why-lines")
+    answered.wait_for(state="visible")
+    assert "decision: answered" in answered.inner_text() and "pick: confidence" in answered.inner_text()
+    why.nth(1).locator("summary").click()
+    assert "decision: refused" in why.nth(1).locator(".pa-why-lines").inner_text()
+    assert "How this answer was chosen" in why.first.locator("summary").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "why-en.png"), full_page=True)
+
+
 def test_italian_title_shows_its_apostrophe(page, url):
     ask(page, url, "Quante fabbriche AI saranno distribuite entro quest'anno?")
     page.locator("#pa-chat .pa-answer a.pa-cite").last.click()

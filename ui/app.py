@@ -24,10 +24,12 @@ from assistant.pipeline import Engine, ask, ask_explained, open_engine, search
 from assistant.types import Answer, Citation, Language
 
 from .eligibility import build_tab as build_eligibility_tab
-from .render import LABELS, answer_html, escape, passage_html, search_html
+from .render import LABELS, answer_html, escape, passage_html, search_html, why_html
 
 CSS = """
 .pa-refusal { border-left: 4px solid #d97706; padding-left: .5em; }
+.pa-why { margin-top: .4em; font-size: .85em; color: #555; } .pa-why summary { cursor: pointer; }
+.pa-why-lines { font-family: monospace; white-space: pre-wrap; margin-top: .3em; }
 .pa-source { display: none; border: 1px solid #ddd; border-radius: 6px; padding: .6em; margin-bottom: .6em; }
 .pa-sources .pa-source.pa-current { display: block; }
 .pa-sources.pa-picked .pa-source { display: none; }
@@ -135,9 +137,11 @@ class Service:
 
     def explained(self, question: str, language: Language | None, k: int | None = None,
                   doc_ids: set[str] | None = None) -> tuple[Answer, dict]:
-        """The answer and why (in this process: the API's answering processes have their own)."""
+        """The answer and why (`pipeline.ask_explained`)."""
         if self.engine is None:
             raise IndexMissingError(self.problem)
+        if self.pool is not None:
+            return self.pool.submit(question, language, k, explain=True, doc_ids=doc_ids).result()
         with self.lock:
             return ask_explained(self.engine, question, language=language, k=k, doc_ids=doc_ids)
 
@@ -200,7 +204,7 @@ def build_blocks(service: Service):
         history = list(history or [])
         turns = list(turns or [])
         try:
-            answer = service.ask(message, parse_language(lang), doc_ids=set(doc_ids or []) or None)
+            answer, why = service.explained(message, parse_language(lang), doc_ids=set(doc_ids or []) or None)
         except AssistantError as exc:
             # The question is shown as typed, escaped, and cut: one refused for its length may be huge.
             shown = message if len(message) <= SHOWN_QUESTION else message[:SHOWN_QUESTION] + "…"
@@ -211,7 +215,7 @@ def build_blocks(service: Service):
         labels = LABELS[answer.language.value]
         history += [
             {"role": "user", "content": escape(message)},
-            {"role": "assistant", "content": answer_html(answer, len(turns) - 1)},
+            {"role": "assistant", "content": answer_html(answer, len(turns) - 1) + why_html(why, answer.language.value)},
         ]
         return (
             history, turns, sources_html(service, turns),

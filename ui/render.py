@@ -16,15 +16,18 @@ LABELS: dict[str, dict[str, str]] = {
     "it": {"see_also": "Passaggi più vicini (potrebbero non rispondere alla domanda)", "sources": "Fonti", "unofficial": "Traduzione non ufficiale di",
            "original": "vai al passaggio originale", "original_title": "Originale", "language": "Lingua rilevata",
            "ask": "Fai una domanda sui documenti", "lang_control": "Lingua", "issuer": "Emittente", "date": "Data",
-           "no_sources": "Le fonti delle risposte appaiono qui.", "download": "Scarica l'originale"},
+           "no_sources": "Le fonti delle risposte appaiono qui.", "download": "Scarica l'originale",
+           "why": "Come è stata scelta la risposta (dettagli tecnici, in inglese)"},
     "ko": {"see_also": "가장 가까운 구절 (질문에 답하지 않을 수도 있습니다)", "sources": "출처", "unofficial": "비공식 번역 · 원문:",
            "original": "원문 구절로 이동", "original_title": "원문", "language": "감지된 언어",
            "ask": "문서에 대해 질문하세요", "lang_control": "언어", "issuer": "발행 기관", "date": "날짜",
-           "no_sources": "답변의 출처가 여기에 표시됩니다.", "download": "원본 파일 받기"},
+           "no_sources": "답변의 출처가 여기에 표시됩니다.", "download": "원본 파일 받기",
+           "why": "답변을 고른 과정 (기술 정보, 영어)"},
     "en": {"see_also": "Closest passages (they may not answer the question)", "sources": "Sources", "unofficial": "Unofficial translation of",
            "original": "go to the original passage", "original_title": "Original", "language": "Detected language",
            "ask": "Ask a question about the documents", "lang_control": "Language", "issuer": "Issuer", "date": "Date",
-           "no_sources": "The sources of answers appear here.", "download": "Download the original"},
+           "no_sources": "The sources of answers appear here.", "download": "Download the original",
+           "why": "How this answer was chosen (technical details)"},
 }
 
 
@@ -69,6 +72,16 @@ def answer_html(answer: Answer, turn: int) -> str:
                     for c in answer.citations)
     see_also = f'<div class="pa-see-also">{labels["see_also"]}:<ul>{items}</ul></div>' if items else ""
     return f'<div class="pa-refusal" lang="{answer.language}"><strong>⚠</strong> {text}{see_also}</div>'
+
+
+def why_html(report: dict, language: str) -> str:
+    """Why it answered or refused (`ask --explain`), folded under the answer: the question as read, the passages,
+    the candidates with the chooser's shares, the pick's confidence against the threshold, and the decision."""
+    from assistant.explain import explanation_lines
+
+    lines = "<br>".join(escape(line) for line in explanation_lines(report))
+    return (f'<details class="pa-why"><summary>{LABELS[language]["why"]}</summary>'
+            f'<div class="pa-why-lines">{lines}</div></details>')
 
 
 def passage_html(citation: Citation, document: Document | None, turn: int, key: str, ui_language: str,
