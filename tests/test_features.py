@@ -427,3 +427,16 @@ def test_the_confidence_reads_how_far_the_pick_stands_out():
     # Whether the pick names what the question names (its codes, its cross-language terms) is read from the pick.
     for name in ("names_in_sentence", "anchors_in_sentence", "names_in_passage"):
         assert base[name] == pytest.approx(features[0, FEATURES.index(name)])
+
+
+@pytest.mark.parametrize("text, language, ordinal", [
+    ("quante imprese partecipano", "it", "È aperta la 6ª edizione del bando per le imprese, il 3° sportello."),
+    ("How many fellows are recruited?", "en", "We are recruiting the 6th cohort of fellows for the 2nd round."),
+    ("위원은 몇 명을 모집하나요", "ko", "제6기 국민위원을 제2회 공모로 모집합니다."),
+])
+def test_an_ordinal_is_no_count(analyzer, cues, text, language, ordinal):
+    q = question(text, language, analyzer, cues)
+    table = cues[Language(language)].not_counts
+    assert q.asks is Asks.COUNT
+    assert no_quantity(q, ordinal, table) and not no_quantity(q, ordinal + " 30", table)
+    assert not no_quantity(q, ordinal)  # without the language's table, "6th" looks like a count
