@@ -181,8 +181,10 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and (for an amount or a count) holding a figure that could be
     the one asked."""
-    not_counts = cues[best.sentence.language].not_counts
-    text = with_context(best.sentence, best.after) or best.sentence.text
+    table = cues[best.sentence.language]
+    not_counts = table.not_counts
+    # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
+    text = with_context(best.sentence, best.after) or shorten(best.sentence.text, question, table)
     reasons = []
     if confidence < threshold:
         reasons.append(f"its confidence {confidence:.2f} is under the threshold {threshold:.2f}")
@@ -192,7 +194,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("its figure counts something other than what the question counts")
     if no_quantity(question, text, not_counts):
         reasons.append("it holds no figure that could be the amount or number asked for")
-    if no_date(question, cues[best.sentence.language].evidence_kinds(text)):
+    if no_date(question, table.evidence_kinds(text)):
         reasons.append("it holds no date, day or period, and the question asks when")
     return reasons
 

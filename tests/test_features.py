@@ -440,3 +440,30 @@ def test_an_ordinal_is_no_count(analyzer, cues, text, language, ordinal):
     assert q.asks is Asks.COUNT
     assert no_quantity(q, ordinal, table) and not no_quantity(q, ordinal + " 30", table)
     assert not no_quantity(q, ordinal)  # without the language's table, "6th" looks like a count
+
+
+def test_a_when_or_how_many_is_refused_when_the_cut_shown_lacks_the_date_or_figure(analyzer, cues):
+    """The hard gates read the text the asker is given: a long sentence whose only date lies beyond the cut
+    does not answer "when", though the sentence as a whole holds one."""
+    from assistant.answer import Candidate, refusal_reasons, shorten
+    from assistant.types import Chunk
+
+    form = ("al sig. (cognome e nome) " + "_" * 50 + " in qualità di (denominazione) " + "_" * 50 + " PROCURA "
+            "SPECIALE per la sottoscrizione digitale e presentazione telematica della domanda ai fini della "
+            "partecipazione al bando Contributi per lo sport 2025 quale assolvimento di tutti gli adempimenti "
+            "amministrativi previsti dal bando.")  # a form to fill in, whose only "date" is the year in a name
+    q = question("entro quando si presenta la domanda per il bando", "it", analyzer, cues)
+    s = sentence(form, "it", analyzer, cues)
+    assert q.asks is Asks.DATE and Asks.DATE in s.kinds  # the whole sentence holds a date…
+    assert "2025" not in shorten(form, q, cues[Language.IT])  # …the text given would not
+    chunk = Chunk("d#p1", "d", form, "¶1", Language.IT, "d")
+    reasons = refusal_reasons(q, Candidate(s, chunk, 1, np.zeros(1)), 0.9, 0.6, cues)
+    assert reasons == ["it holds no date, day or period, and the question asks when"]
+    dated = sentence("La domanda si presenta entro il 30 giugno 2025.", "it", analyzer, cues)
+    assert refusal_reasons(q, Candidate(dated, replace_text(chunk, dated.text), 1, np.zeros(1)), 0.9, 0.6, cues) == []
+
+
+def replace_text(chunk, text):
+    from dataclasses import replace
+
+    return replace(chunk, text=text)
