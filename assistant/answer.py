@@ -13,7 +13,8 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, fits_together, names_share, no_date, no_quantity, weighted_coverage)
+                       counted_elsewhere, fits_together, names_share, no_date, no_form, no_quantity,
+                       weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -176,6 +177,9 @@ def other_year(question: Question, sentence: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
+FORM_NAMES = {"email": "e-mail address", "percent": "percentage"}
+
+
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
                     cues: dict[Language, Cues]) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
@@ -196,6 +200,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it holds no figure that could be the amount or number asked for")
     if no_date(question, table.evidence_kinds(text)):
         reasons.append("it holds no date, day or period, and the question asks when")
+    if lacking := no_form(question, table.held_forms(text)):
+        reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     return reasons
 
 

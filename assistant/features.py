@@ -151,6 +151,18 @@ def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
     return question.asks is Asks.DATE and Asks.DATE not in kinds
 
 
+# Forms of answer without which a text says nothing of what was asked: "which e-mail address", "what percentage".
+# (Not a phone, a web address or a section: their cues — "call", "portal", "which article" — also name other
+# things, and a passage can answer "which article…" without writing its number.)
+REQUIRED_FORMS = ("email", "percent")
+
+
+def no_form(question: Question, held: frozenset[str]) -> str:
+    """The form of answer the question asks for and the text given lacks ("" when none is lacking): an e-mail
+    address, a percentage (`held`: the forms the text holds). A hard gate, like `no_date`."""
+    return next((form for form in REQUIRED_FORMS if form in question.forms and form not in held), "")
+
+
 def _not_year(figures: Iterable[str]) -> bool:
     """Whether some figure is not a year."""
     return any(not (len(f) == 4 and f[:2] in ("19", "20")) for f in figures)

@@ -467,3 +467,25 @@ def replace_text(chunk, text):
     from dataclasses import replace
 
     return replace(chunk, text=text)
+
+
+@pytest.mark.parametrize("text, language, without, with_form", [
+    ("qual è la percentuale di contributo", "it", "Il contributo massimo è di 300.000,00 euro.",
+     "Il contributo è pari al 40% delle spese."),
+    ("What percentage of the costs is covered?", "en", "The award covers eligible costs up to $250,000.",
+     "The award covers 80 percent of eligible costs."),
+    ("출연 비율은 몇 퍼센트인가요", "ko", "잉여금은 기금에 우선 출연하여야 한다.",
+     "잉여금은 100분의 30 이상을 기금에 우선 출연하여야 한다."),  # a statute's way of writing 30 %
+    ("a quale indirizzo e-mail si scrive", "it", "Le domande si inviano alla Regione.",
+     "Le domande si inviano a bandi@regione.example.it."),
+])
+def test_a_percentage_or_an_email_asked_for_must_be_in_the_text(analyzer, cues, text, language, without, with_form):
+    from assistant.features import no_form
+
+    q = question(text, language, analyzer, cues)
+    table = cues[Language(language)]
+    assert no_form(q, table.held_forms(without)) in ("percent", "email")
+    assert no_form(q, table.held_forms(with_form)) == ""
+    other = question({"it": "quando scade il bando", "en": "When does the call close?", "ko": "신청 기한은 언제인가요"}[language],
+                     language, analyzer, cues)
+    assert no_form(other, table.held_forms(without)) == ""  # no form asked: nothing to lack
