@@ -29,7 +29,7 @@ class EmbedSettings(_Part):
     # 2 cores) and the question (~25–40 ms per ask); the answer chooser and its confidence read its
     # question↔sentence cosine, with a selector trained for it (assistant/models/selector-e5-small.json).
     # Off by default: held out it answers 0.194 of answerable questions right against 0.173 without it, but
-    # gives 27 wrong answers against 15 (it helped more before the chooser became a conditional logit), and
+    # gives 25 wrong answers against 14 (it helped more before the chooser became a conditional logit), and
     # the ask p50 goes from ~10 ms to 50–160 ms (README, "Answer quality").
     sentence_model: str = ""
     batch_size: int = Field(64, ge=1)
