@@ -139,13 +139,17 @@ def test_an_amount_or_a_count_needs_a_figure_that_is_no_date(analyzer, cues, tex
     ("quante domande sono arrivate", "it", "Termine per la presentazione delle domande: 31 marzo 2025, ore 16:00:00."),
     ("How many people attend the webinar?", "en", "The webinar runs from 2:30 pm to 4 p.m."),
     ("설명회에는 몇 명이 참석하나요", "ko", "설명회는 오후 2시 30분부터 16:00까지 열린다."),
+    # An ordinal numbers something: the 6th edition, the 3rd window, the 2nd round.
+    ("quante imprese partecipano", "it", "È aperta la 6ª edizione del bando per le imprese, il 3° sportello."),
+    ("How many fellows are recruited?", "en", "We are recruiting the 6th cohort of fellows for the 2nd round."),
+    ("위원은 몇 명을 모집하나요", "ko", "제6기 국민위원을 제2회 공모로 모집합니다."),
 ])
-def test_a_time_of_day_is_no_count(analyzer, cues, text, language, timed):
+def test_a_time_of_day_or_an_ordinal_is_no_count(analyzer, cues, text, language, timed):
     q = question(text, language, analyzer, cues)
     table = cues[Language(language)].not_counts
     assert q.asks is Asks.COUNT
     assert no_quantity(q, timed, table) and not no_quantity(q, timed + " 12", table)
-    assert not no_quantity(q, timed)  # without the language's table, the hours look like counts
+    assert not no_quantity(q, timed)  # without the language's table, the hours and ordinals look like counts
 
 
 @pytest.mark.parametrize("text, language, undated, dated", [
@@ -427,19 +431,6 @@ def test_the_confidence_reads_how_far_the_pick_stands_out():
     # Whether the pick names what the question names (its codes, its cross-language terms) is read from the pick.
     for name in ("names_in_sentence", "anchors_in_sentence", "names_in_passage"):
         assert base[name] == pytest.approx(features[0, FEATURES.index(name)])
-
-
-@pytest.mark.parametrize("text, language, ordinal", [
-    ("quante imprese partecipano", "it", "È aperta la 6ª edizione del bando per le imprese, il 3° sportello."),
-    ("How many fellows are recruited?", "en", "We are recruiting the 6th cohort of fellows for the 2nd round."),
-    ("위원은 몇 명을 모집하나요", "ko", "제6기 국민위원을 제2회 공모로 모집합니다."),
-])
-def test_an_ordinal_is_no_count(analyzer, cues, text, language, ordinal):
-    q = question(text, language, analyzer, cues)
-    table = cues[Language(language)].not_counts
-    assert q.asks is Asks.COUNT
-    assert no_quantity(q, ordinal, table) and not no_quantity(q, ordinal + " 30", table)
-    assert not no_quantity(q, ordinal)  # without the language's table, "6th" looks like a count
 
 
 def test_a_when_or_how_many_is_refused_when_the_cut_shown_lacks_the_date_or_figure(analyzer, cues):
