@@ -183,8 +183,9 @@ FORM_NAMES = {"email": "e-mail address", "percent": "percentage"}
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
                     cues: dict[Language, Cues]) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
-    year, not a figure that counts something else, and (for an amount or a count) holding a figure that could be
-    the one asked."""
+    year, not a figure that counts something else, and holding, in the text the asker is given, what the
+    question asks for: a figure that could be the amount or count, a date for a "when", a percentage or an
+    e-mail address when one is asked for."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.

@@ -49,8 +49,8 @@ _CUES: dict[str, frozenset[str]] = {
     "de": frozenset("der die das und ist nicht wie was wer wann wo warum für mit ein eine einen dem den des zu "
                     "auf bei ich wir sie es sind wird werden kann können hat haben viele wieviel wie viele".split()),
     "fr": frozenset("le les des du une est et pour dans qui que quoi quand où comment combien avec sur pas je nous "
-                    "vous ils elles sont peut peuvent aux au ce cette en d l qu y sera seront quel quelle quelles quels la de "
-                    "un il elle se ne mon ma mes votre notre leur ou".split()),
+                    "vous ils elles sont peut peuvent aux au ce cette en d l qu y sera seront quel quelle quelles quels de "
+                    "elle mon mes votre notre leur ou".split()),  # not "il", "la", "un", "se", "ne", "ma": Italian too
     "es": frozenset("el los las la del de una es y para en que qué quién cuándo dónde cómo cuánto cuántos cuánta "
                     "cuántas con por no yo nosotros son puede pueden al este esta hay habrá será serán".split()),
     "pt": frozenset("o os as do da dos das uma é e para em que quem quando onde como quanto quantos com por não "
