@@ -189,7 +189,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
-    text = with_context(best.sentence, best.after) or shorten(best.sentence.text, question, table)
+    text = given_span(question, best, cues)
     reasons = []
     if confidence < threshold:
         reasons.append(f"its confidence {confidence:.2f} is under the threshold {threshold:.2f}")
@@ -266,6 +266,13 @@ def _words(piece: str, room: int, last: bool = False) -> str:
             break
         kept.append(word)
     return " ".join(reversed(kept) if last else kept)
+
+
+def given_span(question: Question, candidate: Candidate, cues: dict[Language, Cues]) -> str:
+    """The text of the candidate an answer gives: the sentence read with the next one when both fit, else the
+    part of it that holds the fact (`shorten`)."""
+    sentence = candidate.sentence
+    return with_context(sentence, candidate.after) or shorten(sentence.text, question, cues[sentence.language])
 
 
 def with_context(sentence: Sentence, after: Sentence | None, limit: int = MAX_ANSWER_CHARS) -> str:
@@ -361,13 +368,12 @@ def closest_sentences(candidates: list[Candidate], chooser: LinearModel) -> dict
     if not candidates:
         return {}
     scores = chooser.score(np.stack([c.features for c in candidates]))
-    best: dict[str, tuple[float, int, Candidate]] = {}
+    best: dict[str, tuple[tuple[float, int], Candidate]] = {}
     for score, candidate in zip(scores, candidates):
-        key = (-float(score), candidate.sentence.position, candidate)
-        held = best.get(candidate.chunk.chunk_id)
-        if held is None or key[:2] < held[:2]:
-            best[candidate.chunk.chunk_id] = key
-    return {chunk_id: quoted_span(candidate) for chunk_id, (_, _, candidate) in best.items()}
+        key, chunk_id = (-float(score), candidate.sentence.position), candidate.chunk.chunk_id
+        if chunk_id not in best or key < best[chunk_id][0]:
+            best[chunk_id] = (key, candidate)
+    return {chunk_id: quoted_span(candidate) for chunk_id, (_, candidate) in best.items()}
 
 
 def _citation(n: int, chunk: Chunk, score: float, documents: dict[str, Document]) -> Citation:
@@ -397,7 +403,7 @@ def answer_text(question: Question, candidate: Candidate, documents: dict[str, D
     """The answer's text: the part of the sentence that holds the fact, cited; in another language, a sentence
     in the asker's language that names the source and carries the fact, with the source quoted."""
     sentence = candidate.sentence
-    span = with_context(sentence, candidate.after) or shorten(sentence.text, question, cues[sentence.language])
+    span = given_span(question, candidate, cues)
     if sentence.language is question.language:
         return f"{span} [{n}]"
     document = documents.get(candidate.chunk.doc_id)

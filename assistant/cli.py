@@ -332,12 +332,12 @@ def _print_answer(answer) -> None:
     for c in answer.citations:
         label = " (unofficial translation)" if c.translation_of else ""
         console.print(f"[dim][{c.n}] {escape(c.title)}{label}, {c.locator} ({c.language})[/dim]")
-        start = c.quote.find(c.sentence) if c.sentence else -1
-        if start < 0:
+        parts = c.around_sentence()
+        if parts is None:
             console.print(f"    {escape(c.quote)}")
         else:  # the sentence the answer rests on (a refusal: the one closest to the question) in bold
-            end = start + len(c.sentence)
-            console.print(f"    {escape(c.quote[:start])}[bold]{escape(c.sentence)}[/bold]{escape(c.quote[end:])}")
+            before, sentence, after = map(escape, parts)
+            console.print(f"    {before}[bold]{sentence}[/bold]{after}")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from .keyword import KeywordIndex
 from .eligibility.records import PROGRAMMES, Rejected, from_record, load_programme_files, resolve, to_record
 from .eligibility.vocabulary import load_vocabulary
 from .features import Idf
-from .load import Corpus, read_corpus_document
+from .load import CATALOG, Corpus, corpus_entries, read_corpus_document
 from .question import Cues, cues_digest, load_cues
 from .sentences import SENTENCE_SECONDS, SENTENCE_VERSION, SentenceStore, analyse_sentences, sentence_texts, write_sentences
 from .split import MAX_TOKENS, SPLIT_VERSION, TARGET_TOKENS, Layout, split_document, token_counter
@@ -533,9 +533,7 @@ def _corpus_files(store: IndexStore) -> list[Path]:
     corpus = Path(store.manifest.get("corpus") or "")
     if not store.manifest.get("corpus") or not corpus.is_dir():
         return []
-    from .load import CATALOG, corpus_entries
-
-    files = [*corpus_entries(corpus), *(corpus / PROGRAMMES).glob("*.toml"), *corpus.glob(CATALOG)]
+    files = [*corpus_entries(corpus), *(corpus / PROGRAMMES).glob("*.toml"), corpus / CATALOG]
     return [p for p in files if p.is_file()]
 
 

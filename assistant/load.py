@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 import unicodedata
@@ -67,8 +68,6 @@ def corpus_entries(corpus: Path) -> list[Path]:
     """Every entry of the corpus folder and of its subfolders that could be a document, by path: not the catalog,
     notes or hidden files, not hidden or `_` folders, not the programme records. Links are followed to files
     (a link that leads nowhere is listed, to be named), never into folders (no loops)."""
-    import os
-
     found = []
     for folder, subfolders, files in os.walk(corpus):
         here = Path(folder)

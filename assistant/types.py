@@ -145,6 +145,14 @@ class Citation:
     # ranks closest to the question ("" when none was scored). Shown highlighted inside the passage.
     sentence: str = ""
 
+    def around_sentence(self) -> tuple[str, str, str] | None:
+        """`quote` cut around `sentence`, as (before, sentence, after); None when there is no sentence or the quote
+        does not hold it."""
+        start = self.quote.find(self.sentence) if self.sentence else -1
+        if start < 0:
+            return None
+        return self.quote[:start], self.sentence, self.quote[start + len(self.sentence):]
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -191,9 +191,6 @@ def sources_html(service: Service, turns: list[Answer]) -> str:
     return f'<div class="pa-sources">{"".join(parts)}</div>'
 
 
-SHOWN_QUESTION = 1000  # characters of a question the chat echoes back when it refuses it
-
-
 def build_blocks(service: Service):
     """The chat page and the staff search tab."""
     import gradio as gr
@@ -206,8 +203,10 @@ def build_blocks(service: Service):
         try:
             answer, why = service.explained(message, parse_language(lang), doc_ids=set(doc_ids or []) or None)
         except AssistantError as exc:
-            # The question is shown as typed, escaped, and cut: one refused for its length may be huge.
-            shown = message if len(message) <= SHOWN_QUESTION else message[:SHOWN_QUESTION] + "…"
+            # The question is shown as typed, escaped, and cut at the length questions may have: one refused for
+            # its length may be huge.
+            limit = service.settings.answer.max_question_chars
+            shown = message if len(message) <= limit else message[:limit] + "…"
             history += [{"role": "user", "content": escape(shown)},
                         {"role": "assistant", "content": f"⚠ {escape(str(exc))}"}]
             return history, turns, sources_html(service, turns), gr.update(value=""), gr.update(), gr.update(), gr.update()
@@ -304,7 +303,6 @@ def build_api(service: Service, lifespan=None):
         try:
             language = parse_language(request.lang)
             doc_ids = set(request.docs) if request.docs else None
-            service.engine.store.require_documents(doc_ids)  # before a process is busy with it
             if service.pool is not None:  # straight to a free answering process, no thread hop
                 result = await asyncio.wrap_future(service.pool.submit(request.question, language, request.k,
                                                                        explain=request.explain, doc_ids=doc_ids))

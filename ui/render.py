@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from assistant.features import MAX_ANSWER_CHARS
 from assistant.types import Answer, Chunk, Citation, Document, Hit
 
 _CITE = re.compile(r"\[(\d+)\]")
@@ -41,22 +42,21 @@ def _cite_link(turn: int, key: str, label: str) -> str:
             f"{label}</a>")
 
 
-def _preview(citation: Citation, limit: int = 220) -> str:
+def _preview(citation: Citation, limit: int = MAX_ANSWER_CHARS) -> str:
     """What a "see also" line shows of its passage: the sentence closest to the question when one was scored,
     else the passage's opening; cut at `limit` characters."""
     text = citation.sentence or citation.quote
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
-def _marked(quote: str, sentence: str) -> str:
-    """The passage with its `sentence` highlighted (the whole passage when there is none, or it is not found)."""
-    start = quote.find(sentence) if sentence else -1
-    if start < 0:
-        return f'<mark class="pa-highlight">{escape(quote)}</mark>'
-    end = start + len(sentence)
-    return (f'<span class="pa-passage-text">{escape(quote[:start])}</span>'
-            f'<mark class="pa-highlight pa-sentence">{escape(sentence)}</mark>'
-            f'<span class="pa-passage-text">{escape(quote[end:])}</span>')
+def _marked(citation: Citation) -> str:
+    """The passage with its sentence highlighted (the whole passage when there is none, or it is not found)."""
+    parts = citation.around_sentence()
+    if parts is None:
+        return f'<mark class="pa-highlight">{escape(citation.quote)}</mark>'
+    before, sentence, after = map(escape, parts)
+    return (f'<span class="pa-passage-text">{before}</span><mark class="pa-highlight pa-sentence">{sentence}</mark>'
+            f'<span class="pa-passage-text">{after}</span>')
 
 
 def answer_html(answer: Answer, turn: int) -> str:
@@ -109,7 +109,7 @@ def passage_html(citation: Citation, document: Document | None, turn: int, key: 
         f'<span class="pa-locator">{escape(citation.locator)}</span> · {escape(citation.language.value)}{download}</div>'
         f"{heading}{translation}"
         f'<div class="pa-passage"><span class="pa-context">{escape(before[-300:])}</span> '
-        f'{_marked(citation.quote, citation.sentence)} '
+        f'{_marked(citation)} '
         f'<span class="pa-context">{escape(after[:300])}</span></div></div>'
     )
 
