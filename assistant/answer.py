@@ -477,7 +477,7 @@ _CITE = re.compile(r"\[(\d+)\]")
 
 def verify_answer(answer: str, citations: tuple[Citation, ...] | list[Citation]) -> list[str]:
     """Problems with an answer: an [n] that resolves to nothing, or a sentence whose figures or codes are not in
-    a passage it cites (or its document's title). An empty list means the answer is grounded."""
+    a passage it cites (or its heading path, or its document's title). An empty list means the answer is grounded."""
     by_n = {c.n: c for c in citations}
     problems = []
     for sentence in re.split(r"(?<=\])\s+", answer.strip()):
@@ -490,7 +490,7 @@ def verify_answer(answer: str, citations: tuple[Citation, ...] | list[Citation])
             problems.append(f"[{missing[0]}] resolves to no passage")
             continue
         text = _CITE.sub("", sentence)
-        sources = " ".join(f"{by_n[n].quote} {by_n[n].title}" for n in cited)
+        sources = " ".join(f"{by_n[n].quote} {by_n[n].title} {by_n[n].heading}" for n in cited)
         for figure in numbers(text) - numbers(sources):
             problems.append(f"figure {figure} is not in the cited passage")
         for name in codes(text):

@@ -13,7 +13,7 @@ from .errors import InvalidQuestionError
 from .index import IndexStore, check_compatible, load_index
 from .language import detect_language
 from .eligibility.facts import eligibility_answer, profile_from_text
-from .eligibility.match import match
+from .eligibility.match import MATCH_ORDER, match
 from .eligibility.vocabulary import ProfileError, Vocabulary, load_vocabulary
 from .question import Asks, Cues, Question, analyse_question, load_cues
 from .retrieve import retrieve
@@ -140,7 +140,7 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     threshold = engine.threshold if threshold is None else threshold
     answer, candidates = None, []
     if question.asks is Asks.ELIGIBILITY and engine.store.programmes:
-        answer = answer_eligibility(engine, question, hits)
+        answer = answer_eligibility(engine, question, hits, doc_ids)
     if answer is None:
         answer, candidates = compose_answer(question, hits, engine.store, engine.selector, engine.cues, engine.idf,
                                             engine.settings.answer.passages, threshold)
@@ -150,19 +150,31 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
     return replace(answer, timings_ms=timings), Trace(question, hits, candidates)
 
 
-def answer_eligibility(engine: Engine, question: Question, hits: list[Hit]) -> Answer | None:
-    """An eligibility question that states facts ("직원 30명인 대구 제조업체인데 …"), answered by the matcher for the
-    programmes of the documents found (or all of them): verdicts, cited conditions, facts still missing."""
-    profile = profile_from_text(question.text, engine.vocabulary)
+def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_ids: set[str] | None = None
+                       ) -> Answer | None:
+    """An eligibility question that states facts ("직원 30명인 대구 제조업체인데 …"), answered by the matcher: the
+    programmes of the documents found, in the order found within each verdict; when not one of them may fit, the
+    first of them and then the programmes of the other documents (of `doc_ids` only, when given) that may. Verdicts,
+    cited conditions, facts still missing; None when no programme is left, or the question states no facts."""
+    profile = profile_from_text(question.text, engine.vocabulary, question.language)
     if not set(profile) - {"applicant_kind"}:
         return None  # no facts: the passages answer with the criterion itself
-    found = {h.chunk.doc_id for h in hits} | {h.chunk.group_id for h in hits}
-    related = [p for p in engine.store.programmes if p.doc_id in found] or engine.store.programmes
+    rank: dict[str, int] = {}
+    for i, hit in enumerate(hits):
+        rank.setdefault(hit.chunk.doc_id, i)
+        rank.setdefault(hit.chunk.group_id, i)
+    programmes = [p for p in engine.store.programmes if doc_ids is None or p.doc_id in doc_ids]
     try:
-        results = match(profile, related, engine.vocabulary)
+        results = match(profile, programmes, engine.vocabulary)
     except ProfileError:
         return None
-    answer = eligibility_answer(question.text, question.language, results, engine.store, engine.vocabulary)
+    found = sorted((r for r in results if r.programme.doc_id in rank),
+                   key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
+    if all(r.verdict == "not_eligible" for r in found):
+        found = found[:1] + [r for r in results if r.programme.doc_id not in rank and r.verdict != "not_eligible"]
+    if not found:
+        return None
+    answer = eligibility_answer(question.text, question.language, found, engine.store, engine.vocabulary)
     return None if verify_answer(answer.answer, answer.citations) else answer
 
 

@@ -1,15 +1,19 @@
 """Eligibility: operators at their boundaries, place and sector names in three languages, records checked at
 index time, drafts from a document, the CLI and the API giving the same object, and the chat's answer."""
 import json
+import re
 
 import pytest
 
+from assistant.answer import verify_answer
 from assistant.cli import main
+from assistant.eligibility.facts import profile_from_text
 from assistant.eligibility.match import canonical_profile, evaluate, match
 from assistant.eligibility.records import Condition
 from assistant.eligibility.suggest import suggest
 from assistant.eligibility.vocabulary import ProfileError, load_vocabulary
 from assistant.pipeline import ask
+from assistant.types import Language
 
 from .server import post, running
 
@@ -137,6 +141,32 @@ def test_chat_answers_an_eligibility_question_that_states_facts(fixture_engine):
     assert "30" not in answer.answer  # the asker's figures are not echoed; every figure comes from a citation
     korean = ask(fixture_engine, "저는 만 25세인데 청년 월세 지원을 신청할 수 있나요?")
     assert korean.grounded and "청년 월세 지원" in korean.answer and "해당" in korean.answer
+
+
+@pytest.mark.parametrize("question, lang, expected", [
+    ("Who can apply for the Korean citizen panel?", "en", {}),  # the place names the programme, not the asker
+    ("Chi può partecipare al bando lombardo?", "it", {}),
+    ("한국 국민참여정책단에 누가 지원할 수 있나요?", "ko", {}),
+    ("i live in daegu, can i apply", "en", {"region": "KR-27"}),  # the asker is in the sentence
+    ("Vivo in Lombardia: posso partecipare?", "it", {"region": "IT-25"}),
+    ("Can a company in Daegu apply?", "en", {"region": "KR-27", "applicant_kind": "company"}),  # a kind of applicant
+])
+def test_a_place_alone_is_a_fact_only_about_the_asker(vocabulary, question, lang, expected):
+    assert profile_from_text(question, vocabulary, Language(lang)) == expected
+
+
+def test_when_no_programme_found_fits_the_others_that_may_follow(fixture_engine):
+    """80 employees: the call the question finds is not for them; the programmes of other documents that may fit
+    follow it, the documents chosen only when some are."""
+    question = "Ho un'impresa con 80 dipendenti in Lombardia: posso partecipare al bando per la ricerca?"
+    answer = ask(fixture_engine, question)
+    assert answer.grounded and verify_answer(answer.answer, answer.citations) == []
+    titles = re.findall(r"^«(.+?)» — (.+?)[.(]", answer.answer, re.MULTILINE)
+    assert [t for t, _ in titles] == ["Bando per la ricerca 2025", "청년 월세 지원"], answer.answer
+    assert "non ammissibile" in titles[0][1] and "non ammissibile" not in titles[1][1]
+    only = ask(fixture_engine, question, doc_ids={"bando"})
+    assert "«Bando per la ricerca 2025»" in only.answer and "청년" not in only.answer
+    assert {c.doc_id for c in only.citations} == {"bando"}
 
 
 def test_programmes_suggest_never_overwrites_a_draft_under_review(fixture_engine, tmp_path, capsys):

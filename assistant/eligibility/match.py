@@ -78,14 +78,14 @@ def match_programme(programme: Programme, profile: dict, vocabulary: Vocabulary)
     return ProgrammeResult(programme, verdict, missing, results)
 
 
-_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
+MATCH_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 
 
 def match(profile: dict, programmes: list[Programme], vocabulary: Vocabulary) -> list[ProgrammeResult]:
     """Every programme against a profile (raw values accepted), eligible first, then unknown, then not eligible."""
     canonical = canonical_profile(profile, vocabulary)
     results = [match_programme(p, canonical, vocabulary) for p in programmes]
-    return sorted(results, key=lambda r: (_ORDER[r.verdict], len(r.missing), r.programme.id))
+    return sorted(results, key=lambda r: (MATCH_ORDER[r.verdict], len(r.missing), r.programme.id))
 
 
 def to_json(profile: dict, language: str, results: list[ProgrammeResult], vocabulary: Vocabulary) -> dict:
