@@ -143,8 +143,12 @@ def test_an_amount_or_a_count_needs_a_figure_that_is_no_date(analyzer, cues, tex
     ("quante imprese partecipano", "it", "È aperta la 6ª edizione del bando per le imprese, il 3° sportello."),
     ("How many fellows are recruited?", "en", "We are recruiting the 6th cohort of fellows for the 2nd round."),
     ("위원은 몇 명을 모집하나요", "ko", "제6기 국민위원을 제2회 공모로 모집합니다."),
+    # A list item's number numbers the item.
+    ("How many members does the committee have?", "en", "5. A coastal Member State shall record all infringements."),
+    ("quanti membri ha il comitato", "it", "3) I membri del comitato sono nominati dal Presidente."),
+    ("위원회 위원은 몇 명인가요", "ko", "2. 위원회의 위원은 대통령이 위촉한다."),
 ])
-def test_a_time_of_day_or_an_ordinal_is_no_count(analyzer, cues, text, language, timed):
+def test_a_time_of_day_an_ordinal_or_a_list_number_is_no_count(analyzer, cues, text, language, timed):
     q = question(text, language, analyzer, cues)
     table = cues[Language(language)].not_counts
     assert q.asks is Asks.COUNT
