@@ -54,6 +54,16 @@ def test_region_names_in_three_languages_are_one(vocabulary, names, region):
     assert {vocabulary.canonical("region", n) for n in names} == {region}
 
 
+def test_a_city_names_its_region_but_is_not_one_of_its_names(vocabulary):
+    assert {vocabulary.canonical("region", n) for n in ("Milano", "Milan", "밀라노", "Brescia")} == {"IT-25"}
+    assert vocabulary.canonical("region", "수원시") == "KR-41" and vocabulary.canonical("region", "강남구") == "KR-11"
+    assert vocabulary.canonical("region", "광주시") == "KR-29"  # a region's own name wins over Gyeonggi's 광주시
+    assert "Milano" not in vocabulary.names_of("region", "IT-25")  # a condition's quote must name the region
+    text = "Ho un'impresa con 8 dipendenti a Milano: posso partecipare?"
+    assert profile_from_text(text, vocabulary, Language.IT)["region"] == "IT-25"
+    assert profile_from_text("고양이를 키우는데 지원받을 수 있나요?", vocabulary, Language.KO) == {}  # 고양 is no city here
+
+
 def test_sectors_and_countries_by_any_name(vocabulary):
     assert {vocabulary.canonical("sector", n) for n in ("manufacturing", "제조업", "manifatturiero")} == {"manufacturing"}
     assert met(vocabulary, "country", "in", ["EU"], {"region": "Lombardia"}) is True  # a region implies its country

@@ -152,7 +152,11 @@ def load_vocabulary() -> Vocabulary:
                 out.setdefault(_normal(name), key)
         return out
 
-    return Vocabulary(aliases(places["countries"]), aliases(places["regions"]), aliases(sectors),
+    regions = aliases(places["regions"])
+    for region, cities in places.get("cities", {}).items():
+        for city in cities:  # a region's own names win; a city is not one of its names in documents (names_of)
+            regions.setdefault(_normal(city), region)
+    return Vocabulary(aliases(places["countries"]), regions, aliases(sectors),
                       dict(places["regions"]), dict(places["countries"]), dict(sectors),
                       frozenset(places["eu_members"]["codes"]), labels)
 
