@@ -240,6 +240,15 @@ def test_chat_answers_only_from_the_documents_chosen(page, fixture_url, fixture_
     assert "250,000" not in page.locator("#pa-chat").inner_text()
 
 
+def test_an_eligibility_answer_in_the_chat_shows_one_condition_per_line(page, fixture_url):
+    ask(page, fixture_url, "Ho un'impresa con 30 dipendenti in Lombardia: posso partecipare al bando per la ricerca?")
+    answer = page.locator("#pa-chat .pa-answer").last
+    lines = [line for line in answer.inner_text().splitlines() if line.strip()]
+    assert lines[1].startswith("«Bando per la ricerca 2025»"), lines  # the programme, then each condition below it
+    conditions = [line for line in lines if line[:1] in "✓✗?"]
+    assert len(conditions) >= 3 and all("[" in line for line in conditions), lines
+
+
 def test_eligibility_form_gives_cards_whose_conditions_open_their_passage(page, fixture_url):
     import re
 

@@ -63,8 +63,9 @@ def answer_html(answer: Answer, turn: int) -> str:
     """The answer with each [n] a link to its passage; a refusal is marked as one, with "see also" links."""
     labels = LABELS[answer.language.value]
     pieces = _CITE.split(answer.answer)  # text, n, text, n, …, text
-    text = "".join(
-        escape(piece) if i % 2 == 0 else _cite_link(turn, piece, f"&#91;{piece}&#93;") for i, piece in enumerate(pieces)
+    text = "".join(  # an answer of several lines (the eligibility matcher's: one per condition) keeps them
+        escape(piece).replace("\n", "<br>") if i % 2 == 0 else _cite_link(turn, piece, f"&#91;{piece}&#93;")
+        for i, piece in enumerate(pieces)
     )
     if answer.grounded:
         return f'<div class="pa-answer" lang="{answer.language}">{text}</div>'
