@@ -54,6 +54,11 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("which activities count as research under this call", "en", Asks.DEFINITION),
     ("in quale territorio vale l'agevolazione", "it", Asks.PLACE),
     ("On which website are the results published?", "en", Asks.PLACE),
+    # an age is a count of years; a ceiling or a minimum investment is an amount, also in a keyword query
+    ("보조금을 받으려면 몇 살이어야 하나요", "ko", Asks.COUNT),
+    ("How old must an applicant be?", "en", Asks.COUNT),
+    ("grant award ceiling", "en", Asks.AMOUNT),
+    ("investimento minimo per il contributo", "it", Asks.AMOUNT),
 ])
 def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
     assert question(text, language, analyzer, cues).asks is asks
