@@ -170,11 +170,14 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
         return None
     found = sorted((r for r in results if r.programme.doc_id in rank),
                    key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
+    others_from = None
     if all(r.verdict == "not_eligible" for r in found):
-        found = found[:1] + [r for r in results if r.programme.doc_id not in rank and r.verdict != "not_eligible"]
+        found, others_from = found[:1], min(1, len(found))
+        found += [r for r in results if r.programme.doc_id not in rank and r.verdict != "not_eligible"]
     if not found:
         return None
-    answer = eligibility_answer(question.text, question.language, found, engine.store, engine.vocabulary)
+    answer = eligibility_answer(question.text, question.language, found, engine.store, engine.vocabulary,
+                                others_from=others_from)
     return None if verify_answer(answer.answer, answer.citations) else answer
 
 

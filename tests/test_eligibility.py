@@ -174,6 +174,7 @@ def test_when_no_programme_found_fits_the_others_that_may_follow(fixture_engine)
     titles = re.findall(r"^«(.+?)» — (.+?)[.(]", answer.answer, re.MULTILINE)
     assert [t for t, _ in titles] == ["Bando per la ricerca 2025", "청년 월세 지원"], answer.answer
     assert "non ammissibile" in titles[0][1] and "non ammissibile" not in titles[1][1]
+    assert answer.answer.index("Altri programmi") > answer.answer.index("«Bando per la ricerca 2025»")  # announced
     only = ask(fixture_engine, question, doc_ids={"bando"})
     assert "«Bando per la ricerca 2025»" in only.answer and "청년" not in only.answer
     assert {c.doc_id for c in only.citations} == {"bando"}

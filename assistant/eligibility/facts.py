@@ -29,7 +29,7 @@ _FACTS: dict[str, list[re.Pattern]] = {
 }
 _KINDS: dict[ApplicantKind, re.Pattern] = {
     ApplicantKind.COMPANY: re.compile(r"\b(company|firm|business|manufacturer|sme|startup|impresa|azienda|società|srl|"
-                                      r"pmi|mpmi|ditta)\b|기업|업체|회사|법인|사업자", re.IGNORECASE),
+                                      r"pmi|mpmi|ditta|agriturismo)\b|기업|업체|회사|법인|사업자", re.IGNORECASE),
     ApplicantKind.PUBLIC_BODY: re.compile(r"\b(municipality|city council|public body|comune|ente pubblico|"
                                           r"amministrazione)\b|지자체|지방자치단체|공공기관", re.IGNORECASE),
     ApplicantKind.HOUSEHOLD: re.compile(r"\b(household|family|famiglia|nucleo familiare)\b|가구|가정", re.IGNORECASE),
@@ -92,15 +92,18 @@ _MARK = {True: "✓", False: "✗", None: "?"}
 
 
 def eligibility_answer(question: str, language: Language, results: list[ProgrammeResult], store,
-                       vocabulary: Vocabulary, limit: int = 3) -> Answer:
+                       vocabulary: Vocabulary, limit: int = 3, others_from: int | None = None) -> Answer:
     """The chat's answer: for each of the best programmes, its verdict for the stated facts and each condition
-    with its source text, cited; then the facts still missing. Never "eligible" while a condition is unknown."""
+    with its source text, cited; then the facts still missing. Never "eligible" while a condition is unknown.
+    `others_from`: where the programmes of documents the question did not find begin (announced as such)."""
     lang = language.value
     documents: dict[str, Document] = store.documents
     numbering: dict[str, int] = {}
     citations: list[Citation] = []
     lines = [vocabulary.label(lang, "words", "answer_intro") + ":"]
-    for result in results[:limit]:
+    for position, result in enumerate(results[:limit]):
+        if position == others_from:
+            lines.append(vocabulary.label(lang, "words", "others_intro") + ":")
         verdict = vocabulary.label(lang, "verdicts", result.verdict)
         missing = ""
         if result.missing:
