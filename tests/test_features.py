@@ -221,6 +221,9 @@ def test_editorial_notes_are_not_facts_and_sums_need_no_currency_sign():
     assert Asks.AMOUNT in cues[Language.IT].evidence_kinds("un massimo pari a 300.000,00 ed un minimo pari a 70.000,00")
     assert Asks.AMOUNT in cues[Language.EN].evidence_kinds("a maximum of 300,000.00 per award")
     assert Asks.AMOUNT not in cues[Language.IT].evidence_kinds("Sono ammessi 300 progetti nel 2025.")
+    # "esclusivamente" (only) says how, not who is excluded.
+    assert Asks.ELIGIBILITY not in cues[Language.IT].evidence_kinds("La domanda va trasmessa esclusivamente tramite il portale.")
+    assert Asks.ELIGIBILITY in cues[Language.IT].evidence_kinds("Sono escluse le società partecipate dai Comuni.")
 
 
 @pytest.mark.parametrize("text, language, dated", [
