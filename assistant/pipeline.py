@@ -154,7 +154,8 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
                        ) -> Answer | None:
     """An eligibility question that states facts ("직원 30명인 대구 제조업체인데 …"), answered by the matcher: the
     programmes of the documents found, in the order found within each verdict; when not one of them may fit, the
-    first of them and then the programmes of the other documents (of `doc_ids` only, when given) that may. Verdicts,
+    first of them and then the programmes of the other documents (of `doc_ids` only, when given) that may, and
+    whose conditions a stated fact other than the kind of applicant meets (a region, an age…). Verdicts,
     cited conditions, facts still missing; None when no programme is left, or the question states no facts."""
     profile = profile_from_text(question.text, engine.vocabulary, question.language)
     if not set(profile) - {"applicant_kind"}:
@@ -173,7 +174,8 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
     others_from = None
     if all(r.verdict == "not_eligible" for r in found):
         found, others_from = found[:1], min(1, len(found))
-        found += [r for r in results if r.programme.doc_id not in rank and r.verdict != "not_eligible"]
+        found += [r for r in results if r.programme.doc_id not in rank and r.verdict != "not_eligible" and any(
+            c.met and c.condition.field != "applicant_kind" for c in r.conditions)]  # a fact stated meets one
     if not found:
         return None
     answer = eligibility_answer(question.text, question.language, found, engine.store, engine.vocabulary,

@@ -170,16 +170,24 @@ def test_a_place_alone_is_a_fact_only_about_the_asker(vocabulary, question, lang
 
 
 def test_when_no_programme_found_fits_the_others_that_may_follow(fixture_engine):
-    """80 employees: the call the question finds is not for them; the programmes of other documents that may fit
-    follow it, the documents chosen only when some are."""
-    question = "Ho un'impresa con 80 dipendenti in Lombardia: posso partecipare al bando per la ricerca?"
-    answer = ask(fixture_engine, question)
+    """The passages found are the research call's only (it is for companies); a 25-year-old: the programmes of
+    other documents whose conditions a stated fact meets follow it, announced (an age in range); a company with
+    80 employees meets none of them, and with documents chosen only theirs are read."""
+    from assistant.pipeline import answer_eligibility, ask_traced
+
+    def answered(question, doc_ids=None):
+        _, trace = ask_traced(fixture_engine, question, doc_ids={"bando"})  # found: the call's passages only
+        return answer_eligibility(fixture_engine, trace.question, trace.hits, doc_ids)
+
+    answer = answered("Ho 25 anni e vivo in Lombardia: posso partecipare al bando per la ricerca?")
     assert answer.grounded and verify_answer(answer.answer, answer.citations) == []
     titles = re.findall(r"^«(.+?)» — (.+?)[.(]", answer.answer, re.MULTILINE)
     assert [t for t, _ in titles] == ["Bando per la ricerca 2025", "청년 월세 지원"], answer.answer
     assert "non ammissibile" in titles[0][1] and "non ammissibile" not in titles[1][1]
     assert answer.answer.index("Altri programmi") > answer.answer.index("«Bando per la ricerca 2025»")  # announced
-    only = ask(fixture_engine, question, doc_ids={"bando"})
+    company = answered("Ho un'impresa con 80 dipendenti in Lombardia: posso partecipare al bando per la ricerca?")
+    assert "«Bando per la ricerca 2025»" in company.answer and "청년" not in company.answer
+    only = answered("Ho 25 anni e vivo in Lombardia: posso partecipare al bando per la ricerca?", {"bando"})
     assert "«Bando per la ricerca 2025»" in only.answer and "청년" not in only.answer
     assert {c.doc_id for c in only.citations} == {"bando"}
 
