@@ -73,6 +73,26 @@ def _normal(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class NameFinder:
+    """Which of a table's names occur in a normalised text where a word starts, longest first (ties: in the
+    table's order); a shorter name at the same place counts too. Built once per table: with hundreds of place
+    names, one search per name overflowed `re`'s cache of compiled patterns, and each question recompiled them
+    all (~40 ms)."""
+
+    names: tuple[str, ...]
+    starts: re.Pattern  # where any of the names starts a word
+
+    @classmethod
+    def of(cls, names) -> "NameFinder":
+        ordered = tuple(sorted(names, key=len, reverse=True))
+        return cls(ordered, re.compile(rf"(?<![\w])(?={'|'.join(re.escape(name) for name in ordered)})"))
+
+    def find(self, low: str) -> list[str]:
+        starts = [m.start() for m in self.starts.finditer(low)]
+        return [name for name in self.names if any(low.startswith(name, at) for at in starts)]
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """The tables, loaded once: names of countries, regions and sectors to their ids, and labels by language."""
 
@@ -84,6 +104,16 @@ class Vocabulary:
     sector_names: dict[str, list[str]]
     eu_members: frozenset[str]
     labels: dict[str, dict]
+
+    @functools.cached_property
+    def finders(self) -> dict[str, NameFinder]:
+        """The name finders of the region, country and sector tables (made at the first question that states
+        facts). Two-letter codes ("CA", "IT") are too ambiguous inside a sentence; sector names need three letters."""
+        def places(table: dict[str, str]) -> NameFinder:
+            return NameFinder.of(a for a in table if len(a) >= 2 and not (len(a) <= 2 and a.isascii()))
+
+        return {"region": places(self.regions), "country": places(self.countries),
+                "sector": NameFinder.of(a for a in self.sectors if len(a) >= 3)}
 
     def canonical(self, field: str, value) -> object:
         """A profile or condition value in canonical form; ProfileError lists the accepted values."""
@@ -162,33 +192,15 @@ def load_vocabulary() -> Vocabulary:
                       frozenset(places["eu_members"]["codes"]), labels)
 
 
-@functools.lru_cache(maxsize=16)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
-    """One pattern for where any of the names starts a word (with hundreds of place names, one search per name
-    overflowed `re`'s cache of compiled patterns, and each question recompiled them all: ~40 ms)."""
-    return re.compile(rf"(?<![\w])(?={'|'.join(re.escape(name) for name in names)})")
-
-
-def _named(low: str, table: dict[str, str], shortest: int) -> list[str]:
-    """The names of `table` at least `shortest` characters long that occur in a normalised text where a word
-    starts, longest first (ties: in the table's order); a shorter name at the same place counts too."""
-    names = tuple(sorted((a for a in table if len(a) >= shortest), key=len, reverse=True))
-    starts = [m.start() for m in _names_pattern(names).finditer(low)]
-    return [name for name in names if any(low.startswith(name, at) for at in starts)]
-
-
 def find_places(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
     """(field, id) of every country and region named in a text (a city names its region), longest names first."""
     low = _normal(text)
-    found = []
-    for field, table in (("region", vocabulary.regions), ("country", vocabulary.countries)):
-        # two-letter codes ("CA", "IT") are too ambiguous inside a sentence
-        for alias in _named(low, {a: v for a, v in table.items() if not (len(a) <= 2 and a.isascii())}, 2):
-            found.append((field, table[alias]))
+    found = [(field, table[alias]) for field, table in (("region", vocabulary.regions), ("country", vocabulary.countries))
+             for alias in vocabulary.finders[field].find(low)]
     return list(dict.fromkeys(found))
 
 
 def find_sectors(text: str, vocabulary: Vocabulary) -> list[str]:
     """The sectors a text names."""
     low = _normal(text)
-    return list(dict.fromkeys(vocabulary.sectors[a] for a in _named(low, vocabulary.sectors, 3)))
+    return list(dict.fromkeys(vocabulary.sectors[a] for a in vocabulary.finders["sector"].find(low)))
