@@ -294,7 +294,9 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
     one answers is for the reader of the quote to see, not for the answer to guess): the answer then quotes the
     sentence without naming a fact. Editorial notes (a statute's "<개정 2013.5.28>") are no facts."""
     text = erase(text, cues.annotations)
-    forms = _form_patterns(question, cues)
+    # A duration's form only says that a span of time is there ("from … until …" included): the kind's patterns
+    # name it whole ("120일 전까지", not "120일").
+    forms = _form_patterns(replace(question, forms=question.forms - {"duration"}), cues)
     kinds = list(cues.evidence.get(question.asks, ())) if question.asks is not Asks.OTHER else []
     for group in (forms, kinds):
         facts = _facts(text, group, cues.particles)

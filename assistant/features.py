@@ -154,7 +154,7 @@ def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
 # Forms of answer without which a text says nothing of what was asked: "which e-mail address", "what percentage".
 # (Not a phone, a web address or a section: their cues — "call", "portal", "which article" — also name other
 # things, and a passage can answer "which article…" without writing its number.)
-REQUIRED_FORMS = ("email", "percent")
+REQUIRED_FORMS = ("email", "percent", "duration")
 
 
 def no_form(question: Question, held: frozenset[str]) -> str:

@@ -481,14 +481,35 @@ def replace_text(chunk, text):
      "잉여금은 100분의 30 이상을 기금에 우선 출연하여야 한다."),  # a statute's way of writing 30 %
     ("a quale indirizzo e-mail si scrive", "it", "Le domande si inviano alla Regione.",
      "Le domande si inviano a bandi@regione.example.it."),
+    # a duration: a figure of time, not a percentage, nor "from the day after … until the day …"
+    ("지원 기간은 몇 년인가요", "ko", "지급한 다음 날부터 환수하는 날까지의 기간에 대하여 연 10퍼센트의 이율로 가산한다.",
+     "지원 기간은 3년 이내로 한다."),
+    ("per quanto tempo resta valida la garanzia", "it", "La garanzia copre l’80% del finanziamento concesso.",
+     "La garanzia resta valida per 24 (ventiquattro) mesi."),
+    ("How long is the period of performance?", "en", "The period of performance starts on the date of the award.",
+     "The period of performance is five (5) years."),
 ])
-def test_a_percentage_or_an_email_asked_for_must_be_in_the_text(analyzer, cues, text, language, without, with_form):
+def test_a_form_asked_for_must_be_in_the_text(analyzer, cues, text, language, without, with_form):
     from assistant.features import no_form
 
     q = question(text, language, analyzer, cues)
     table = cues[Language(language)]
-    assert no_form(q, table.held_forms(without)) in ("percent", "email")
+    assert no_form(q, table.held_forms(without)) in ("percent", "email", "duration")
     assert no_form(q, table.held_forms(with_form)) == ""
     other = question({"it": "quando scade il bando", "en": "When does the call close?", "ko": "신청 기한은 언제인가요"}[language],
                      language, analyzer, cues)
     assert no_form(other, table.held_forms(without)) == ""  # no form asked: nothing to lack
+
+
+@pytest.mark.parametrize("text, language, asks_duration", [
+    ("지원 기간은 몇 년인가요", "ko", True),
+    ("며칠 이내에 신고해야 하나요", "ko", True),
+    ("최근 몇 년간 수행한 실적도 인정되나요", "ko", False),  # the asker's past, not what is asked
+    ("개막일이 며칠이에요", "ko", False),  # "what day", not "how many days"
+    ("quanto dura il finanziamento", "it", True),
+    ("per quanto riguarda le spese, chi decide", "it", False),
+    ("for how many months is the licence valid", "en", True),
+    ("when does the licence expire", "en", False),
+])
+def test_which_questions_ask_for_a_duration(cues, text, language, asks_duration):
+    assert ("duration" in cues[Language(language)].asked_forms(text)) is asks_duration
