@@ -153,7 +153,8 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
 def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_ids: set[str] | None = None
                        ) -> Answer | None:
     """An eligibility question that states facts ("직원 30명인 대구 제조업체인데 …"), answered by the matcher: the
-    programmes of the documents found, in the order found within each verdict; when not one of them may fit, the
+    programmes of the documents found on which a stated fact bears (all of them when it bears on none), in the
+    order found within each verdict; when not one of them may fit, the
     first of them and then the programmes of the other documents (of `doc_ids` only, when given) that may, and
     whose conditions a stated fact other than the kind of applicant meets (a region, an age…). Verdicts,
     cited conditions, facts still missing; None when no programme is left, or the question states no facts."""
@@ -171,6 +172,10 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
         return None
     found = sorted((r for r in results if r.programme.doc_id in rank),
                    key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
+    # A programme on which no stated fact bears ("to be checked", every condition open) says nothing about the
+    # asker: it is left out when a stated fact decides a condition of another programme found.
+    if decided := [r for r in found if any(c.met is not None for c in r.conditions)]:
+        found = decided
     others_from = None
     if all(r.verdict == "not_eligible" for r in found):
         found, others_from = found[:1], min(1, len(found))

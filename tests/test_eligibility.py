@@ -202,3 +202,15 @@ def test_programmes_suggest_never_overwrites_a_draft_under_review(fixture_engine
     assert main(argv) == 2
     assert "already exists" in capsys.readouterr().err and out.read_text(encoding="utf-8") == reviewed
     assert main([*argv, "--force"]) == 0 and "# checked up to here" not in out.read_text(encoding="utf-8")
+
+
+def test_a_programme_no_stated_fact_bears_on_is_left_out(fixture_engine):
+    """Both documents are found; the asker's region decides a condition of the research call and none of the rent
+    support (by age): the rent support, "to be checked" on every condition, tells this asker nothing."""
+    from assistant.pipeline import answer_eligibility, ask_traced
+
+    _, trace = ask_traced(fixture_engine, "Vivo in Lombardia: posso chiedere il contributo?", doc_ids={"bando", "youth-rent"})
+    assert {h.chunk.doc_id for h in trace.hits} == {"bando", "youth-rent"}
+    answer = answer_eligibility(fixture_engine, trace.question, trace.hits)
+    assert answer.grounded and verify_answer(answer.answer, answer.citations) == []
+    assert re.findall(r"^«(.+?)» — ", answer.answer, re.MULTILINE) == ["Bando per la ricerca 2025"], answer.answer
