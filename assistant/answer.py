@@ -177,15 +177,22 @@ def other_year(question: Question, sentence: str) -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
-FORM_NAMES = {"email": "e-mail address", "percent": "percentage"}
+FORM_NAMES = {"email": "e-mail address", "percent": "percentage", "duration": "length of time"}
+
+
+def costs_for_whom(question: Question, text: str, table: Cues) -> bool:
+    """An eligibility question that does not speak of spending ("Chi può presentare domanda?"), answered by a
+    text that says which costs are eligible ("Sono ammissibili le spese…"): "ammissibile" told the wrong thing."""
+    return (question.asks is Asks.ELIGIBILITY and not question.about_costs
+            and any(p.search(text) for p in table.costs_held))
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
                     cues: dict[Language, Cues]) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and holding, in the text the asker is given, what the
-    question asks for: a figure that could be the amount or count, a date for a "when", a percentage or an
-    e-mail address when one is asked for."""
+    question asks for: a figure that could be the amount or count, a date for a "when", a percentage, an
+    e-mail address or a length of time when one is asked for, not which costs are eligible for "who may apply"."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
@@ -203,6 +210,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it holds no date, day or period, and the question asks when")
     if lacking := no_form(question, table.held_forms(text)):
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
+    if costs_for_whom(question, text, table):
+        reasons.append("it says which costs are eligible, and the question asks who may apply")
     return reasons
 
 

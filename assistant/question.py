@@ -48,6 +48,9 @@ class Cues:
     # Figures that number, name or date something rather than count it ("n. 2995", "제5조", "9 settembre").
     not_counts: tuple[re.Pattern, ...] = ()
     months: tuple[str, ...] = ()  # month names, January first (none where months are numbered: "12월")
+    # Which costs a programme pays for: a question about spending, and a sentence that says which costs are eligible.
+    costs_asked: tuple[re.Pattern, ...] = ()
+    costs_held: tuple[re.Pattern, ...] = ()
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -84,7 +87,9 @@ def load_cues() -> dict[Language, Cues]:
                                 {name: compile_all(p) for name, p in forms.get("held", {}).items()},
                                 tuple(sorted(words.get("fact_particles", ()), key=len, reverse=True)),
                                 compile_all(data.get("not_counts", {}).get("patterns", [])),
-                                tuple(words.get("months", ())))
+                                tuple(words.get("months", ())),
+                                compile_all(data.get("costs", {}).get("asked", [])),
+                                compile_all(data.get("costs", {}).get("held", [])))
     return tables
 
 
@@ -119,6 +124,7 @@ class Question:
     anchors: tuple[str, ...] = ()  # terms of its names and of words in another script: shared across languages
     wants_figure: bool = False  # it asks for a figure of no other kind ("the decree number", "what percentage")
     forms: frozenset[str] = frozenset()  # the forms of answer it asks for ("email", "web", "phone", "percent"…)
+    about_costs: bool = False  # it speaks of spending ("quali spese…", "can we buy…"): which costs are eligible
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
@@ -176,7 +182,8 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     lowered = unicodedata.normalize("NFKC", text).casefold()
     wants_figure = any(re.search(rf"(?<!\w){re.escape(word)}", lowered) for word in table.figure)
     return Question(text, language, asks, terms, focus, figures, names, counted,
-                    anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text))
+                    anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text),
+                    about_costs=any(p.search(lowered) for p in table.costs_asked))
 
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")

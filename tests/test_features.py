@@ -513,3 +513,24 @@ def test_a_form_asked_for_must_be_in_the_text(analyzer, cues, text, language, wi
 ])
 def test_which_questions_ask_for_a_duration(cues, text, language, asks_duration):
     assert ("duration" in cues[Language(language)].asked_forms(text)) is asks_duration
+
+
+@pytest.mark.parametrize("language, who, costs, applicants, eligible_costs", [
+    ("it", "Chi può presentare domanda per il bando?", "Si può usare il contributo per comprare un furgone?",
+     "Possono presentare domanda le micro e piccole imprese con sede in Lombardia.",
+     "Sono ammissibili esclusivamente le spese sostenute dopo l’apertura della partita IVA."),
+    ("en", "Who can apply for the grant?", "Can we use the award to buy equipment?",
+     "Only accredited training programs may apply.", "Eligible costs include salaries and travel."),
+    ("ko", "누가 신청할 수 있나요?", "지원금으로 장비를 구입할 수 있나요?",
+     "공고일 현재 중소기업만 신청할 수 있다.", "인건비 등 직접 비용은 지원 대상으로 인정한다."),
+])
+def test_which_costs_are_eligible_does_not_say_who_may_apply(analyzer, cues, language, who, costs, applicants,
+                                                            eligible_costs):
+    from assistant.answer import costs_for_whom
+
+    table = cues[Language(language)]
+    asked_who, asked_costs = (question(t, language, analyzer, cues) for t in (who, costs))
+    assert asked_who.asks is Asks.ELIGIBILITY and not asked_who.about_costs and asked_costs.about_costs
+    assert costs_for_whom(asked_who, eligible_costs, table)
+    assert not costs_for_whom(asked_who, applicants, table)
+    assert not costs_for_whom(asked_costs, eligible_costs, table)  # a question about spending: the costs answer it
