@@ -181,9 +181,10 @@ FORM_NAMES = {"email": "e-mail address", "percent": "percentage", "duration": "l
 
 
 def costs_for_whom(question: Question, text: str, table: Cues) -> bool:
-    """An eligibility question that does not speak of spending ("Chi può presentare domanda?"), answered by a
-    text that says which costs are eligible ("Sono ammissibili le spese…"): "ammissibile" told the wrong thing."""
-    return (question.asks is Asks.ELIGIBILITY and not question.about_costs
+    """A question of who may apply, or until when, that does not speak of spending ("Chi può presentare domanda?",
+    "Entro quando si presenta la domanda?"), answered by a text that says which costs are eligible ("Sono
+    ammissibili le spese … sostenute dal 1° giugno 2024"): "ammissibile", or the costs' dates, told the wrong thing."""
+    return (question.asks in (Asks.ELIGIBILITY, Asks.DATE) and not question.about_costs
             and any(p.search(text) for p in table.costs_held))
 
 
@@ -192,7 +193,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and holding, in the text the asker is given, what the
     question asks for: a figure that could be the amount or count, a date for a "when", a percentage, an
-    e-mail address or a length of time when one is asked for, not which costs are eligible for "who may apply"."""
+    e-mail address or a length of time when one is asked for, and not which costs are eligible for "who may
+    apply" or "until when"."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
@@ -210,8 +212,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it holds no date, day or period, and the question asks when")
     if lacking := no_form(question, table.held_forms(text)):
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
-    if costs_for_whom(question, text, table):
-        reasons.append("it says which costs are eligible, and the question asks who may apply")
+    if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
+        reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
     return reasons
 
 

@@ -534,3 +534,15 @@ def test_which_costs_are_eligible_does_not_say_who_may_apply(analyzer, cues, lan
     assert costs_for_whom(asked_who, eligible_costs, table)
     assert not costs_for_whom(asked_who, applicants, table)
     assert not costs_for_whom(asked_costs, eligible_costs, table)  # a question about spending: the costs answer it
+
+
+def test_until_when_to_apply_is_not_until_when_costs_count(analyzer, cues):
+    from assistant.answer import costs_for_whom
+
+    table = cues[Language.IT]
+    when = question("Entro quando si presenta la domanda?", "it", analyzer, cues)
+    costs = question("Entro quando devono essere sostenute le spese?", "it", analyzer, cues)
+    sentence = "Sono ammissibili le spese sostenute dal 1° giugno 2024 e fino alla data di presentazione della domanda."
+    assert when.asks is Asks.DATE and costs.asks is Asks.DATE
+    assert costs_for_whom(when, sentence, table) and not costs_for_whom(costs, sentence, table)
+    assert not costs_for_whom(when, "Le domande si presentano dal 14 gennaio 2025 alle ore 10:30.", table)
