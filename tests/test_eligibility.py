@@ -164,6 +164,8 @@ def test_chat_answers_an_eligibility_question_that_states_facts(fixture_engine):
     ("i live in daegu, can i apply", "en", {"region": "KR-27"}),  # the asker is in the sentence
     ("Vivo in Lombardia: posso partecipare?", "it", {"region": "IT-25"}),
     ("Can a company in Daegu apply?", "en", {"region": "KR-27", "applicant_kind": "company"}),  # a kind of applicant
+    ("can a vessel on an IUU list get a fishing authorisation", "en", {}),  # the sector names the authorisation
+    ("we run a fishing vessel: can we get an authorisation", "en", {"sector": "fishing"}),
 ])
 def test_a_place_alone_is_a_fact_only_about_the_asker(vocabulary, question, lang, expected):
     assert profile_from_text(question, vocabulary, Language(lang)) == expected

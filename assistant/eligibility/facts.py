@@ -43,15 +43,16 @@ _FLAGS: dict[str, tuple[re.Pattern, bool]] = {
     "disability": (re.compile(r"\b(disabled|disability|disabile|disabilità)\b|장애", re.IGNORECASE), True),
 }
 
-# Words by which a question speaks of its asker. A place alone ("the Korean panel", "il bando lombardo") names the
-# programme, not who asks, unless the asker is in the sentence ("we are in Daegu", "vivo in Lombardia", "저는 대구에").
+# Words by which a question speaks of its asker. A place or a sector alone ("the Korean panel", "il bando lombardo",
+# "a fishing authorisation") names the programme, not who asks, unless the asker is in the sentence ("we are in
+# Daegu", "vivo in Lombardia", "저는 대구에") or a kind of applicant is named ("a fishing company").
 _ASKER: dict[Language, re.Pattern] = {
     Language.EN: re.compile(r"\b(i|i'm|i've|i'd|me|my|we|we're|we've|our)\b", re.IGNORECASE),
     Language.IT: re.compile(r"\b(io|noi|ho|abbiamo|siamo|vivo|viviamo|abito|abitiamo|risiedo|risiediamo|mio|mia|miei|"
                             r"mie|nostro|nostra|nostri|nostre)\b", re.IGNORECASE),
     Language.KO: re.compile(r"저는|제가|저희|나는|내가|우리|제\s"),
 }
-_PLACES = frozenset({"country", "region"})
+_NAMING = frozenset({"country", "region", "sector"})  # facts that may name the programme instead of the asker
 
 
 def _number(text: str) -> float:
@@ -60,8 +61,8 @@ def _number(text: str) -> float:
 
 def profile_from_text(text: str, vocabulary: Vocabulary, language: Language | None = None) -> dict:
     """The facts a question states about its asker, as a (raw) profile; empty when it states none, and when its
-    only facts are places while it names neither its asker nor a kind of applicant (`language`: the question's,
-    whose words for the asker are read; None reads all three)."""
+    only facts are places and sectors while it names neither its asker nor a kind of applicant (`language`: the
+    question's, whose words for the asker are read; None reads all three)."""
     text = unicodedata.normalize("NFKC", text)
     profile: dict = {}
     for field, patterns in _FACTS.items():
@@ -79,7 +80,7 @@ def profile_from_text(text: str, vocabulary: Vocabulary, language: Language | No
             profile[flag] = value
     kind = next((k for k, p in _KINDS.items() if p.search(text)), None)
     asker = [_ASKER[language]] if language in _ASKER else list(_ASKER.values())
-    if profile and set(profile) <= _PLACES and kind is None and not any(p.search(text) for p in asker):
+    if profile and set(profile) <= _NAMING and kind is None and not any(p.search(text) for p in asker):
         return {}
     if kind is not None and profile:
         profile["applicant_kind"] = kind.value
