@@ -166,6 +166,12 @@ def test_chat_answers_an_eligibility_question_that_states_facts(fixture_engine):
     ("Can a company in Daegu apply?", "en", {"region": "KR-27", "applicant_kind": "company"}),  # a kind of applicant
     ("can a vessel on an IUU list get a fishing authorisation", "en", {}),  # the sector names the authorisation
     ("we run a fishing vessel: can we get an authorisation", "en", {"sector": "fishing"}),
+    # a place or a sector the asker denies is none of the asker's
+    ("La mia srl ha sede a Piacenza e nessuna unità locale in Lombardia: posso partecipare?", "it",
+     {"region": "IT-45", "applicant_kind": "company"}),
+    ("We are a company based in Daegu, not in Seoul. Can we apply?", "en", {"region": "KR-27", "applicant_kind": "company"}),
+    ("저는 서울이 아닌 대구에 살아요. 신청할 수 있나요?", "ko", {"region": "KR-27", "applicant_kind": "person"}),
+    ("저는 대구에 있고 공장은 없어요. 신청 가능한가요?", "ko", {"region": "KR-27", "applicant_kind": "person"}),
 ])
 def test_a_place_alone_is_a_fact_only_about_the_asker(vocabulary, question, lang, expected):
     assert profile_from_text(question, vocabulary, Language(lang)) == expected

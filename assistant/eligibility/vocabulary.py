@@ -89,7 +89,23 @@ class NameFinder:
 
     def find(self, low: str) -> list[str]:
         starts = [m.start() for m in self.starts.finditer(low)]
-        return [name for name in self.names if any(low.startswith(name, at) for at in starts)]
+        return [name for name in self.names
+                if any(low.startswith(name, at) and not negated(low, at, at + len(name)) for at in starts)]
+
+
+# A name the asker denies: "nessuna unità locale in Lombardia", "not in Daegu", "non siamo un'impresa agricola"
+# (a negation up to three words before it), "서울이 아닌", "대구에는 사업장이 없어요" (after it, in Korean: a
+# word at most between).
+_DENIED_BEFORE = re.compile(r"(?<!\w)(non|nessun[oa]?|senza|fuori|tranne|not|no|without|outside|except|neither|nor)"
+                            r"(\s+\S+){0,3}\s+$")
+_DENIED_AFTER = re.compile(r"^\S*\s+(\S+\s+)?\S*?(아닌|아니|없|제외|말고)")
+
+
+def negated(low: str, start: int, end: int) -> bool:
+    """Whether the name at low[start:end] is denied by the words around it (`_DENIED_BEFORE`, `_DENIED_AFTER`)."""
+    before = low[max(0, start - 40):start]
+    after = low[end:end + 30]
+    return bool(_DENIED_BEFORE.search(before) or _DENIED_AFTER.match(after))
 
 
 @dataclass(frozen=True)
