@@ -486,6 +486,8 @@ def verified(answer: Answer, question: str, language: Language, hits: list[Hit],
 
 
 _CITE = re.compile(r"\[(\d+)\]")
+# A claim ends at its citation ("… [1]"), not at any bracket the quoted text holds ("write to HRSA at [email]").
+_CLAIM_END = re.compile(r"(?:(?<=\[\d\])|(?<=\[\d\d\]))\s+")
 
 
 def verify_answer(answer: str, citations: tuple[Citation, ...] | list[Citation]) -> list[str]:
@@ -493,7 +495,7 @@ def verify_answer(answer: str, citations: tuple[Citation, ...] | list[Citation])
     a passage it cites (or its heading path, or its document's title). An empty list means the answer is grounded."""
     by_n = {c.n: c for c in citations}
     problems = []
-    for sentence in re.split(r"(?<=\])\s+", answer.strip()):
+    for sentence in _CLAIM_END.split(answer.strip()):
         cited = [int(n) for n in _CITE.findall(sentence)]
         if not cited:
             problems.append(f"no citation: {sentence!r}")

@@ -159,6 +159,10 @@ def test_verifier_rejects_invented_figures_names_and_dangling_citations():
     assert any("FIFA" in p for p in verify_answer("FIFA builds 500 AI factories [1]", [citation]))
     assert any("[2]" in p for p in verify_answer("500 AI factories [2]", [citation]))
     assert any("no citation" in p for p in verify_answer("500 AI factories.", [citation]))
+    # A bracket of the quoted text is no citation: the claim runs on to its [n].
+    bracketed = replace(citation, quote="Write to the office at [email] about the 500 AI factories.")
+    assert verify_answer("Write to the office at [email] about the 500 AI factories. [1]", [bracketed]) == []
+    assert any("no citation" in p for p in verify_answer("500 AI factories [1] and 600 more [x]", [citation]))
     # A figure of the passage's heading path is the document's text ("Article 5"), not an invented one.
     headed = replace(citation, heading="Chapter I > Article 5 Eligibility")
     assert verify_answer("Article 5: 500 AI factories [1]", [headed]) == []

@@ -152,6 +152,9 @@ def test_an_amount_or_a_count_needs_a_figure_that_is_no_date(analyzer, cues, tex
     ("How many members does the committee have?", "en", "5. A coastal Member State shall record all infringements."),
     ("quanti membri ha il comitato", "it", "3) I membri del comitato sono nominati dal Presidente."),
     ("위원회 위원은 몇 명인가요", "ko", "2. 위원회의 위원은 대통령이 위촉한다."),
+    # "One of the following" introduces a list: it counts nothing.
+    ("How many trainees must the program support?", "en", "To receive support, a trainee must be one of the following:"),
+    ("quanti requisiti servono", "it", "L’impresa deve possedere uno dei seguenti requisiti:"),
 ])
 def test_a_time_of_day_an_ordinal_or_a_list_number_is_no_count(analyzer, cues, text, language, timed):
     q = question(text, language, analyzer, cues)
