@@ -549,3 +549,15 @@ def test_until_when_to_apply_is_not_until_when_costs_count(analyzer, cues):
     assert when.asks is Asks.DATE and costs.asks is Asks.DATE
     assert costs_for_whom(when, sentence, table) and not costs_for_whom(costs, sentence, table)
     assert not costs_for_whom(when, "Le domande si presentano dal 14 gennaio 2025 alle ore 10:30.", table)
+
+
+@pytest.mark.parametrize("text, language, asks_phone", [
+    ("Who do I call with questions about the proposal?", "en", True),
+    ("What number should I call?", "en", True),
+    ("When can farms apply under the agritourism call?", "en", False),  # a call for applications
+    ("how many call centres are to be merged", "en", False),
+    ("통합 대상 콜센터는 몇 곳인가요", "ko", False),
+    ("콜센터 전화번호가 뭔가요", "ko", True),
+])
+def test_which_questions_ask_for_a_phone_number(cues, text, language, asks_phone):
+    assert ("phone" in cues[Language(language)].asked_forms(text)) is asks_phone
