@@ -59,6 +59,12 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("How old must an applicant be?", "en", Asks.COUNT),
     ("grant award ceiling", "en", Asks.AMOUNT),
     ("investimento minimo per il contributo", "it", Asks.AMOUNT),
+    # a phone number, or the number of an act, counts nothing; the number of awards does
+    ("What is the phone number of the program officer?", "en", Asks.PERSON),
+    ("What is the number of the executive order?", "en", Asks.OTHER),
+    ("what is the number of awards expected", "en", Asks.COUNT),
+    ("qual è il numero di telefono dell'help desk", "it", Asks.OTHER),
+    ("numero massimo di partecipanti", "it", Asks.COUNT),
 ])
 def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
     assert question(text, language, analyzer, cues).asks is asks
