@@ -65,6 +65,14 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("what is the number of awards expected", "en", Asks.COUNT),
     ("qual è il numero di telefono dell'help desk", "it", Asks.OTHER),
     ("numero massimo di partecipanti", "it", Asks.COUNT),
+    # a penalty need not be money; "fine" is also "all right"; a chair seat is no person; "quanto può durare" asks
+    # how long, not how much
+    ("What penalty applies to agencies that do not comply?", "en", Asks.OTHER),
+    ("We missed the webinar. Is that fine?", "en", Asks.ELIGIBILITY),
+    ("how high above the chair seat should the desk be", "en", Asks.OTHER),
+    ("who is the chair of the committee", "en", Asks.PERSON),
+    ("Quanto può durare un accordo?", "it", Asks.DATE),
+    ("in quale sala si riunisce la commissione", "it", Asks.PLACE),
 ])
 def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
     assert question(text, language, analyzer, cues).asks is asks
