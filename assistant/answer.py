@@ -188,13 +188,28 @@ def costs_for_whom(question: Question, text: str, table: Cues) -> bool:
             and any(p.search(text) for p in table.costs_held))
 
 
+def source_text(chunk: Chunk, store) -> str:
+    """A passage as the gates read its source: every language version with its heading, and its document's title."""
+    title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
+    return " ".join([*(f"{v.heading} {v.text}" for v in store.aligned(chunk).values()), title])
+
+
+def named_elsewhere(question: Question, source: str) -> list[str]:
+    """The codes a question names ("KEPCO KPS", "HRSA-24-019", "SRD03") when its answer's source (`source_text`)
+    names none of them: a passage of another document ("how long is the KEPCO KPS warranty?" answered, across
+    languages, by a Lombardy call's "12 mesi"). Codes stay as written in every language; words do not."""
+    asked = sorted(codes(question.text))
+    return [] if not asked or any(code.casefold() in source.casefold() for code in asked) else asked
+
+
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
-                    cues: dict[Language, Cues]) -> list[str]:
+                    cues: dict[Language, Cues], source: str | None = None) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and holding, in the text the asker is given, what the
     question asks for: a figure that could be the amount or count, a date for a "when", a percentage, an
     e-mail address or a length of time when one is asked for, and not which costs are eligible for "who may
-    apply" or "until when"."""
+    apply" or "until when"; nor (`source`: `source_text` of its passage) from a document that names none of the
+    codes the question names."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
@@ -214,6 +229,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
+    if source is not None and (missing := named_elsewhere(question, source)):
+        reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
     return reasons
 
 
@@ -452,7 +469,8 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
                                                                       store.documents), hits, store.documents)
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
-    if refusal_reasons(question, best, confidence, selector.threshold if threshold is None else threshold, cues):
+    if refusal_reasons(question, best, confidence, selector.threshold if threshold is None else threshold, cues,
+                       source_text(best.chunk, store)):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence,
                        sentences=closest_sentences(candidates, selector.chooser))

@@ -575,3 +575,16 @@ def test_until_when_to_apply_is_not_until_when_costs_count(analyzer, cues):
 ])
 def test_which_questions_ask_for_a_phone_number(cues, text, language, asks_phone):
     assert ("phone" in cues[Language(language)].asked_forms(text)) is asks_phone
+
+
+def test_an_answer_from_a_document_that_names_none_of_the_codes_asked_is_refused(analyzer, cues):
+    """"How long is the KEPCO KPS warranty?" answered by another document's "12 mesi": codes stay as written in
+    every language, so a source that names none of the question's codes speaks of something else."""
+    from assistant.answer import named_elsewhere
+
+    q = question("how long is the warranty period for the KEPCO KPS software", "en", analyzer, cues)
+    assert named_elsewhere(q, "La garanzia ha una durata di 12 (dodici) mesi. Allegato A – Avviso") == ["KEPCO", "KPS"]
+    assert named_elsewhere(q, "하자보수 기간은 1년으로 한다. 제안요청서 (한전KPS)") == []  # one code named is enough
+    plain = question("how long is the warranty period", "en", analyzer, cues)
+    assert named_elsewhere(plain, "La garanzia ha una durata di 12 (dodici) mesi.") == []  # no code asked
+
