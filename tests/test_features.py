@@ -73,6 +73,12 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("who is the chair of the committee", "en", Asks.PERSON),
     ("Quanto può durare un accordo?", "it", Asks.DATE),
     ("in quale sala si riunisce la commissione", "it", Asks.PLACE),
+    # which costs are eligible is not how much they are
+    ("Quali spese sono ammissibili?", "it", Asks.ELIGIBILITY),
+    ("oltre quale costo totale serve la verifica", "it", Asks.AMOUNT),
+    ("Which costs are eligible?", "en", Asks.ELIGIBILITY),
+    ("어떤 비용이 지원 대상인가요?", "ko", Asks.ELIGIBILITY),
+    ("사업 비용은 얼마인가요", "ko", Asks.AMOUNT),
 ])
 def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
     assert question(text, language, analyzer, cues).asks is asks
