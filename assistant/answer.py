@@ -229,6 +229,10 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
+    if best.sentence.text.rstrip().endswith((":", "：")) and text.rstrip().endswith((":", "：")):
+        reasons.append("it only introduces a list it does not give")  # "… only if:", without the items
+    if question.asks is Asks.ELIGIBILITY and Asks.ELIGIBILITY not in table.evidence_kinds(best.sentence.text):
+        reasons.append("it states no condition, and the question asks who may apply")
     if source is not None and (missing := named_elsewhere(question, source)):
         reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
     return reasons

@@ -594,3 +594,24 @@ def test_an_answer_from_a_document_that_names_none_of_the_codes_asked_is_refused
     plain = question("how long is the warranty period", "en", analyzer, cues)
     assert named_elsewhere(plain, "La garanzia ha una durata di 12 (dodici) mesi.") == []  # no code asked
 
+
+
+def test_a_bare_lead_in_or_a_sentence_without_a_condition_does_not_answer_who_may_apply(analyzer, cues):
+    """"… only if:" without its items answers nothing; "who can apply" needs a sentence that states a condition."""
+    from assistant.answer import Candidate, refusal_reasons
+    from assistant.types import Chunk
+
+    def reasons(q, text):
+        s = sentence(text, "en", analyzer, cues)
+        return refusal_reasons(q, Candidate(s, Chunk("d#p1", "d", text, "¶1", Language.EN, "d"), 1, np.zeros(1)),
+                               0.9, 0.6, cues)
+
+    what = question("what must a vessel have to get a fishing authorisation", "en", analyzer, cues)
+    assert reasons(what, "A flag Member State may only issue a fishing authorisation if:") == [
+        "it only introduces a list it does not give"]
+    assert reasons(what, "The vessel must have a valid fishing licence.") == []
+    who = question("who can apply for the training grant", "en", analyzer, cues)
+    assert who.asks is Asks.ELIGIBILITY
+    assert reasons(who, "Describe the systems you will use to train students.") == [
+        "it states no condition, and the question asks who may apply"]
+    assert reasons(who, "Only accredited training programs may apply.") == []
