@@ -13,8 +13,8 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, fits_together, names_share, no_date, no_form, no_quantity,
-                       weighted_coverage)
+                       counted_elsewhere, evidence, fits_together, lead_in, names_share, no_date, no_form,
+                       no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -122,7 +122,7 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
             coverage=weighted_coverage(question.focus, set(store.chunk_terms[position]), idf) if same else 0.0,
             heading_coverage=weighted_coverage(question.focus, set(store.heading_terms[position]), idf) if same else 0.0,
             figures=frozenset().union(*(numbers(v.text) for v in versions)),
-            text=" ".join(f"{v.heading} {v.text}" for v in versions).casefold(),
+            text=versions_text(versions).casefold(),
         )
         rows.extend((sentence, chunk, rank, context) for sentence in store.sentences.of(position))
     if not rows:
@@ -191,7 +191,7 @@ def costs_for_whom(question: Question, text: str, table: Cues) -> bool:
 def source_text(chunk: Chunk, store) -> str:
     """A passage as the gates read its source: every language version with its heading, and its document's title."""
     title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
-    return " ".join([*(f"{v.heading} {v.text}" for v in store.aligned(chunk).values()), title])
+    return f"{versions_text(store.aligned(chunk).values())} {title}"
 
 
 def named_elsewhere(question: Question, source: str) -> list[str]:
@@ -199,7 +199,8 @@ def named_elsewhere(question: Question, source: str) -> list[str]:
     names none of them: a passage of another document ("how long is the KEPCO KPS warranty?" answered, across
     languages, by a Lombardy call's "12 mesi"). Codes stay as written in every language; words do not."""
     asked = sorted(codes(question.text))
-    return [] if not asked or any(code.casefold() in source.casefold() for code in asked) else asked
+    named = source.casefold()
+    return [] if not asked or any(code.casefold() in named for code in asked) else asked
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
@@ -229,9 +230,9 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
-    if best.sentence.text.rstrip().endswith((":", "：")) and text.rstrip().endswith((":", "：")):
+    if lead_in(best.sentence.text) and lead_in(text):
         reasons.append("it only introduces a list it does not give")  # "… only if:", without the items
-    if question.asks is Asks.ELIGIBILITY and Asks.ELIGIBILITY not in table.evidence_kinds(best.sentence.text):
+    if question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence):
         reasons.append("it states no condition, and the question asks who may apply")
     if source is not None and (missing := named_elsewhere(question, source)):
         reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
@@ -249,7 +250,7 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
         return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
     # The form of answer the question names (an e-mail address for "which e-mail…"), when the sentence holds
     # it, marks the clause to keep; else the kind of fact asked for (as in `key_fact`).
-    forms = _form_patterns(question, cues)
+    forms = _form_patterns(question.forms, cues)
     patterns = forms if any(p.search(sentence) for p in forms) else cues.evidence.get(question.asks, ())
     focus = [t.casefold() for t in question.focus if len(t) > 1]
     # A figure is asked for: a clause with one beats one without, when the kind's patterns find none ("how long"
@@ -284,9 +285,9 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
     return ("" if whole.startswith(text) else "…") + text + ("" if whole.endswith(text) else "…")
 
 
-def _form_patterns(question: Question, cues: Cues) -> list[re.Pattern]:
-    """The patterns that find the forms of answer the question names (an e-mail address, a percentage…)."""
-    return [p for form in sorted(question.forms) for p in cues.forms_held.get(form, ())]
+def _form_patterns(forms: frozenset[str], cues: Cues) -> list[re.Pattern]:
+    """The patterns that find the forms of answer a question names (`forms`: an e-mail address, a percentage…)."""
+    return [p for form in sorted(forms) for p in cues.forms_held.get(form, ())]
 
 
 def _words(piece: str, room: int, last: bool = False) -> str:
@@ -328,7 +329,7 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
     text = erase(text, cues.annotations)
     # A duration's form only says that a span of time is there ("from … until …" included): the kind's patterns
     # name it whole ("120일 전까지", not "120일").
-    forms = _form_patterns(replace(question, forms=question.forms - {"duration"}), cues)
+    forms = _form_patterns(question.forms - {"duration"}, cues)
     kinds = list(cues.evidence.get(question.asks, ())) if question.asks is not Asks.OTHER else []
     for group in (forms, kinds):
         facts = _facts(text, group, cues.particles)

@@ -168,6 +168,16 @@ def _not_year(figures: Iterable[str]) -> bool:
     return any(not (len(f) == 4 and f[:2] in ("19", "20")) for f in figures)
 
 
+def lead_in(text: str) -> bool:
+    """A text that ends with ":": what follows is the list it introduces."""
+    return text.rstrip().endswith((":", "："))
+
+
+def versions_text(versions: Iterable) -> str:
+    """A passage's language versions, each with its heading path, as one text."""
+    return " ".join(f"{v.heading} {v.text}" for v in versions)
+
+
 def table_row(text: str) -> bool:
     """A row of a table as the readers write it ("Head: cell | Head: cell"), or a line of several "label: value"."""
     return " | " in text or text.count(": ") >= 2
@@ -267,7 +277,7 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         float(len(sentence.text) < 90 and not sentence.figures and not sentence.text.rstrip().endswith((".", ";", ":", "다", "。"))),
         float(bool(sentence.figures - question.figures)),
         len(sentence.terms & set(question.terms)) / len(sentence.terms) if sentence.terms else 0.0,
-        float(sentence.text.rstrip().endswith((":", "："))),
+        float(lead_in(sentence.text)),
         float(fits_together(sentence, after) and evidence(question, after)),
         cognate_coverage(question, sentence, idf, coverage),
         second_similarity,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import RetrieveSettings
-from .features import names_share, share, weighted_coverage
+from .features import names_share, share, versions_text, weighted_coverage
 from .index import IndexStore
 from .question import Asks, Cues, Question
 from .sentences import mask_kinds
@@ -100,7 +100,7 @@ def gather_pool(question: Question, store: IndexStore, settings: RetrieveSetting
         if question.second_vector is not None and store.second_vectors is not None:
             second = float(store.second_vectors[i] @ question.second_vector)
         versions = store.aligned(chunk).values()
-        passage_text = " ".join(f"{v.heading} {v.text}" for v in versions).casefold()
+        passage_text = versions_text(versions).casefold()
         title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
         held = passage_evidence(question, store, i, idf, records.get(i))
         forms = frozenset().union(*(cues[v.language].held_forms(v.text) for v in versions)) if question.forms and cues \
