@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, evidence, fits_together, lead_in, names_share, no_date, no_form,
+                       counted_elsewhere, evidence, fits_together, names_share, no_amount, no_date, no_form,
                        no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
@@ -224,13 +224,16 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("its figure counts something other than what the question counts")
     if no_quantity(question, text, not_counts):
         reasons.append("it holds no figure that could be the amount or number asked for")
-    if no_date(question, table.evidence_kinds(text)):
+    kinds, held = table.evidence_kinds(text), table.held_forms(text)
+    if no_date(question, kinds):
         reasons.append("it holds no date, day or period, and the question asks when")
-    if lacking := no_form(question, table.held_forms(text)):
+    if no_amount(question, kinds, held):
+        reasons.append("it holds no sum of money or share, and the question asks how much")
+    if lacking := no_form(question, held):
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
-    if lead_in(best.sentence.text) and lead_in(text):
+    if table.introduces_list(best.sentence.text) and table.introduces_list(text):
         reasons.append("it only introduces a list it does not give")  # "… only if:", without the items
     if question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence):
         reasons.append("it states no condition, and the question asks who may apply")

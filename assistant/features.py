@@ -151,6 +151,13 @@ def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
     return question.asks is Asks.DATE and Asks.DATE not in kinds
 
 
+def no_amount(question: Question, kinds: frozenset[Asks], held: frozenset[str]) -> bool:
+    """A "how much" answered by a text that holds no sum (a currency, a unit of money) and no share ("100분의 1",
+    "5 %"): "the 5 growth packages" has a figure, but not the budget asked for (`kinds`: the kinds of fact the
+    text holds; `held`: its forms of answer). A hard gate, like `no_date`."""
+    return question.asks is Asks.AMOUNT and Asks.AMOUNT not in kinds and "percent" not in held
+
+
 # Forms of answer without which a text says nothing of what was asked: "which e-mail address", "what percentage".
 # (Not a phone, a web address or a section: their cues — "call", "portal", "which article" — also name other
 # things, and a passage can answer "which article…" without writing its number.)

@@ -51,11 +51,19 @@ class Cues:
     # Which costs a programme pays for: a question about spending, and a sentence that says which costs are eligible.
     costs_asked: tuple[re.Pattern, ...] = ()
     costs_held: tuple[re.Pattern, ...] = ()
+    # A sentence that introduces a list without a ":" ("다음 각 호의 사항을 공개하여야 한다.", "…include the following.").
+    lead_ins: tuple[re.Pattern, ...] = ()
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
         text = erase(unicodedata.normalize("NFKC", sentence), self.annotations)
         return frozenset(kind for kind, patterns in self.evidence.items() if any(p.search(text) for p in patterns))
+
+    def introduces_list(self, text: str) -> bool:
+        """Whether a text ends by introducing a list it does not give: "… only if:", or this language's words for "the
+        following" at its end (editorial notes left out)."""
+        text = erase(unicodedata.normalize("NFKC", text), self.annotations)
+        return text.rstrip().endswith((":", "：")) or any(p.search(text) for p in self.lead_ins)
 
     def asked_forms(self, question: str) -> frozenset[str]:
         """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
@@ -89,7 +97,8 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("not_counts", {}).get("patterns", [])),
                                 tuple(words.get("months", ())),
                                 compile_all(data.get("costs", {}).get("asked", [])),
-                                compile_all(data.get("costs", {}).get("held", [])))
+                                compile_all(data.get("costs", {}).get("held", [])),
+                                compile_all(data.get("lead_ins", {}).get("patterns", [])))
     return tables
 
 

@@ -201,6 +201,28 @@ def test_a_when_needs_a_date_day_or_period(analyzer, cues, text, language, undat
     assert not no_date(what, kinds(undated))  # only "when" questions are gated
 
 
+@pytest.mark.parametrize("text, language, figure_only, sum_, share", [
+    ("What is the budget of the 5 growth packages?", "en", "The 3 regions receive support through 5 growth packages.",
+     "The packages have a budget of 1.2 billion dollars.", "Each package covers up to 40% of the costs."),
+    ("Qual è il budget dei 5 pacchetti di crescita?", "it", "Le 3 regioni ricevono supporto con 5 pacchetti di crescita.",
+     "La dotazione è di 4.976.027,00 euro.", "Il contributo copre il 50 % delle spese."),
+    ("5대 성장 패키지의 예산은 얼마인가요?", "ko", "3개 지역이 5대 성장 패키지로 지원을 받는다.", "예산은 1조 2천억 원이다.",
+     "일반회계 예산총액의 100분의 1 이내의 금액을 계상할 수 있다."),
+])
+def test_a_how_much_needs_a_sum_or_a_share(analyzer, cues, text, language, figure_only, sum_, share):
+    """A figure is not a sum: "the 5 growth packages" does not answer what their budget is."""
+    from assistant.features import no_amount
+
+    q = question(text, language, analyzer, cues)
+    table = cues[Language(language)]
+    gated = lambda t: no_amount(q, table.evidence_kinds(t), table.held_forms(t))  # noqa: E731
+    assert q.asks is Asks.AMOUNT
+    assert gated(figure_only) and not gated(sum_) and not gated(share)
+    count = question({"en": "how many packages are there", "it": "quanti pacchetti ci sono",
+                      "ko": "패키지는 몇 개인가요"}[language], language, analyzer, cues)
+    assert not no_amount(count, table.evidence_kinds(figure_only), table.held_forms(figure_only))  # only "how much"
+
+
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
     q = question("How much funding does each award receive?", "en", analyzer, cues)
     grants = sentence("We expect to make 12 new grants this year.", "en", analyzer, cues)
@@ -615,3 +637,15 @@ def test_a_bare_lead_in_or_a_sentence_without_a_condition_does_not_answer_who_ma
     assert reasons(who, "Describe the systems you will use to train students.") == [
         "it states no condition, and the question asks who may apply"]
     assert reasons(who, "Only accredited training programs may apply.") == []
+
+
+def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
+    """A statute introduces its items with words, not a ":" ("다음 각 호의 사항을 공개하여야 한다.", "… the following."):
+    given alone, such a sentence answers nothing; with an item after it, it may."""
+    assert cues[Language.KO].introduces_list("장관은 매년 다음 각 호의 사항을 공개하여야 한다. <개정 2020.4.28>")
+    assert not cues[Language.KO].introduces_list("다음 각 호의 사항: 1. 농지지번 2. 수령금액을 공개한다.")
+    assert not cues[Language.KO].introduces_list("장관은 매년 보조금 수령금액을 공개하여야 한다.")
+    assert cues[Language.EN].introduces_list("The application must include the following.")
+    assert not cues[Language.EN].introduces_list("The following documents are required for every application.")
+    assert cues[Language.IT].introduces_list("I requisiti di ammissione sono i seguenti.")
+    assert cues[Language.IT].introduces_list("Possono accedere al Bando:")
