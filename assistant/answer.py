@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, evidence, fits_together, names_share, no_amount, no_date, no_form,
+                       counted_elsewhere, counted_unnamed, evidence, fits_together, names_share, no_amount, no_date, no_form,
                        no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
@@ -197,10 +197,17 @@ def source_text(chunk: Chunk, store) -> str:
 def named_elsewhere(question: Question, source: str) -> list[str]:
     """The codes a question names ("KEPCO KPS", "HRSA-24-019", "SRD03") when its answer's source (`source_text`)
     names none of them: a passage of another document ("how long is the KEPCO KPS warranty?" answered, across
-    languages, by a Lombardy call's "12 mesi"). Codes stay as written in every language; words do not."""
+    languages, by a Lombardy call's "12 mesi"). Codes stay as written in every language; words do not. A code is
+    named as a whole ("AI" is not named by "training"; "한전KPS" names "KPS"), or spelled out by the initials of
+    capitalised words ("PA" by "Physician Assistant")."""
     asked = sorted(codes(question.text))
-    named = source.casefold()
-    return [] if not asked or any(code.casefold() in named for code in asked) else asked
+    if not asked:
+        return []
+    whole = "|".join(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])" for code in asked)
+    spelled = [r"\b" + r"\s+".join(rf"{letter}[a-z]+" for letter in code) + r"\b"
+               for code in asked if code.isalpha() and code.isupper() and 2 <= len(code) <= 6]
+    named = re.search(f"(?i:{whole})" + "".join(f"|{p}" for p in spelled), source)
+    return [] if named else asked
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
@@ -222,6 +229,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("the question asks about a year the sentence does not speak of")
     if counted_elsewhere(question, best.sentence, not_counts):
         reasons.append("its figure counts something other than what the question counts")
+    if counted_unnamed(question, best.sentence):
+        reasons.append("it never names what the question counts")
     if no_quantity(question, text, not_counts):
         reasons.append("it holds no figure that could be the amount or number asked for")
     kinds, held = table.evidence_kinds(text), table.held_forms(text)

@@ -136,6 +136,16 @@ def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequen
     return bool(naming) and not any(_not_year(numbers(c)) for c in naming)
 
 
+def counted_unnamed(question: Question, sentence: Sentence) -> bool:
+    """A "how many" answered, in its own language, by a sentence that never names what is counted ("how many
+    companies…" by "the 5 poles and 3 growth engines"): its figures count something else. A hard gate, like
+    `counted_elsewhere`."""
+    if not (question.asks is Asks.COUNT and question.counted and sentence.language is question.language):
+        return False
+    text = sentence.text.casefold()
+    return not any(t in text for t in question.counted)
+
+
 def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] = ()) -> bool:
     """An amount or a count answered by a text with no figure that could be it: none but years, the question's
     own figures, and figures that number, name or date something (`not_counts`: a title line dated

@@ -121,6 +121,29 @@ def test_a_figure_in_another_clause_counts_something_else(analyzer, cues, text, 
     assert not counted_elsewhere(other_kind, elsewhere)
 
 
+@pytest.mark.parametrize("text, language, unnamed, named", [
+    ("How many companies will receive support from the growth packages?", "en",
+     "The ministry selected the 5 poles and 3 growth engines to receive support.",
+     "Support will reach 1,200 companies in the growth packages."),
+    ("Quante aziende riceveranno supporto dai pacchetti di crescita?", "it",
+     "Il Ministero ha selezionato 5 poli e 3 motori di crescita per il supporto.",
+     "Il supporto raggiungerà 1.200 aziende nei pacchetti di crescita."),
+    ("성장 패키지로 지원받는 기업은 몇 곳인가요?", "ko", "산업부는 5극 3특 성장엔진을 선정해 집중 지원한다.",
+     "성장 패키지로 기업 1,200곳을 지원한다."),
+])
+def test_a_count_from_a_sentence_that_never_names_the_counted_thing_is_refused(analyzer, cues, text, language,
+                                                                                 unnamed, named):
+    from assistant.features import counted_unnamed
+
+    q = question(text, language, analyzer, cues)
+    assert q.asks is Asks.COUNT and q.counted
+    assert counted_unnamed(q, sentence(unnamed, language, analyzer, cues))
+    assert not counted_unnamed(q, sentence(named, language, analyzer, cues))
+    other = "ko" if language != "ko" else "en"  # across languages the counted word cannot be looked for
+    assert not counted_unnamed(q, sentence("산업부는 5극 3특을 선정했다." if other == "ko" else "The 5 poles.", other,
+                                           analyzer, cues))
+
+
 def test_a_figure_in_the_only_clause_is_left_to_the_selector(analyzer, cues):
     q = question("How many regulation-free zones will there be?", "en", analyzer, cues)
     one = sentence("The ministry will expand regulation-free zones with 9 national universities.", "en", analyzer, cues)
@@ -615,6 +638,10 @@ def test_an_answer_from_a_document_that_names_none_of_the_codes_asked_is_refused
     assert named_elsewhere(q, "하자보수 기간은 1년으로 한다. 제안요청서 (한전KPS)") == []  # one code named is enough
     plain = question("how long is the warranty period", "en", analyzer, cues)
     assert named_elsewhere(plain, "La garanzia ha una durata di 12 (dodici) mesi.") == []  # no code asked
+    ai = question("How much funding will each AI factory receive?", "en", analyzer, cues)
+    assert named_elsewhere(ai, "Expected total funding for training grants: $5,000,000") == ["AI"]  # "trAIning"
+    assert named_elsewhere(ai, "Ogni fabbrica AI riceverà fino a 2 milioni di euro.") == []
+    assert named_elsewhere(ai, "Each Artificial Intelligence factory receives up to $2 million.") == []  # spelled out
 
 
 
