@@ -236,6 +236,9 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     kinds, held = table.evidence_kinds(text), table.held_forms(text)
     if no_date(question, kinds):
         reasons.append("it holds no date, day or period, and the question asks when")
+    if (question.asks is Asks.DEFINITION and cues[question.language].asks_meaning(question.text)
+            and Asks.DEFINITION not in kinds):
+        reasons.append("it defines nothing, and the question asks what a term means")
     if no_amount(question, kinds, held):
         reasons.append("it holds no sum of money or share, and the question asks how much")
     if lacking := no_form(question, held):

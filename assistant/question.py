@@ -53,6 +53,7 @@ class Cues:
     costs_held: tuple[re.Pattern, ...] = ()
     # A sentence that introduces a list without a ":" ("다음 각 호의 사항을 공개하여야 한다.", "…include the following.").
     lead_ins: tuple[re.Pattern, ...] = ()
+    meaning: tuple[re.Pattern, ...] = ()  # a question asks what a term means ("what does X mean", "X의 뜻")
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -64,6 +65,11 @@ class Cues:
         following" at its end (editorial notes left out)."""
         text = erase(unicodedata.normalize("NFKC", text), self.annotations)
         return text.rstrip().endswith((":", "：")) or any(p.search(text) for p in self.lead_ins)
+
+    def asks_meaning(self, question: str) -> bool:
+        """Whether a question asks what a term means ("what does 'chartering' mean", "how does M-13-13 define…")."""
+        normal = unicodedata.normalize("NFKC", question)
+        return any(p.search(normal) for p in self.meaning)
 
     def asked_forms(self, question: str) -> frozenset[str]:
         """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
@@ -98,7 +104,8 @@ def load_cues() -> dict[Language, Cues]:
                                 tuple(words.get("months", ())),
                                 compile_all(data.get("costs", {}).get("asked", [])),
                                 compile_all(data.get("costs", {}).get("held", [])),
-                                compile_all(data.get("lead_ins", {}).get("patterns", [])))
+                                compile_all(data.get("lead_ins", {}).get("patterns", [])),
+                                compile_all(data.get("meaning", {}).get("asked", [])))
     return tables
 
 

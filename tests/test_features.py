@@ -666,6 +666,27 @@ def test_a_bare_lead_in_or_a_sentence_without_a_condition_does_not_answer_who_ma
     assert reasons(who, "Only accredited training programs may apply.") == []
 
 
+def test_what_a_term_means_is_answered_by_a_definition(analyzer, cues):
+    """"How does M-13-13 define open data" is not answered by "This attachment provides definitions…"; "what is X"
+    (a list, a figure, a theme) is not held to a definition."""
+    from assistant.answer import Candidate, refusal_reasons
+    from assistant.types import Chunk
+
+    def reasons(q, text):
+        s = sentence(text, "en", analyzer, cues)
+        return refusal_reasons(q, Candidate(s, Chunk("d#p1", "d", text, "¶1", Language.EN, "d"), 1, np.zeros(1)),
+                               0.9, 0.6, cues)
+
+    meaning = question("how does the memorandum define open data", "en", analyzer, cues)
+    assert meaning.asks is Asks.DEFINITION
+    assert reasons(meaning, "This attachment provides definitions and guidance for the memorandum.") == [
+        "it defines nothing, and the question asks what a term means"]
+    assert reasons(meaning, "Open data refers to publicly available data structured in a way that enables use.") == []
+    what = question("what is an open data policy", "en", analyzer, cues)
+    assert what.asks is Asks.DEFINITION and not cues[Language.EN].asks_meaning(what.text)
+    assert reasons(what, "This attachment provides definitions and guidance for the memorandum.") == []
+
+
 def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     """A statute introduces its items with words, not a ":" ("다음 각 호의 사항을 공개하여야 한다.", "… the following."):
     given alone, such a sentence answers nothing; with an item after it, it may."""
