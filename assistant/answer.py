@@ -13,8 +13,8 @@ from typing import Callable
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, counted_unnamed, evidence, fits_together, names_share, no_amount, no_date, no_form,
-                       no_quantity, versions_text, weighted_coverage)
+                       counted_elsewhere, counted_unnamed, evidence, fits_together, names_share, no_amount, no_date,
+                       no_definition, no_form, no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -236,8 +236,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     kinds, held = table.evidence_kinds(text), table.held_forms(text)
     if no_date(question, kinds):
         reasons.append("it holds no date, day or period, and the question asks when")
-    if (question.asks is Asks.DEFINITION and cues[question.language].asks_meaning(question.text)
-            and Asks.DEFINITION not in kinds):
+    if no_definition(question, kinds, cues[question.language].asks_meaning(question.text)):
         reasons.append("it defines nothing, and the question asks what a term means")
     if no_amount(question, kinds, held):
         reasons.append("it holds no sum of money or share, and the question asks how much")

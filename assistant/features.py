@@ -161,6 +161,12 @@ def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
     return question.asks is Asks.DATE and Asks.DATE not in kinds
 
 
+def no_definition(question: Question, kinds: frozenset[Asks], asks_meaning: bool) -> bool:
+    """"What does X mean" (`asks_meaning`: the question asks what a term means, not only "what is X") answered by
+    a text that defines nothing ("This attachment provides definitions…"). A hard gate, like `no_date`."""
+    return question.asks is Asks.DEFINITION and asks_meaning and Asks.DEFINITION not in kinds
+
+
 def no_amount(question: Question, kinds: frozenset[Asks], held: frozenset[str]) -> bool:
     """A "how much" answered by a text that holds no sum (a currency, a unit of money) and no share ("100분의 1",
     "5 %"): "the 5 growth packages" has a figure, but not the budget asked for (`kinds`: the kinds of fact the

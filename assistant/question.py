@@ -51,7 +51,7 @@ class Cues:
     # Which costs a programme pays for: a question about spending, and a sentence that says which costs are eligible.
     costs_asked: tuple[re.Pattern, ...] = ()
     costs_held: tuple[re.Pattern, ...] = ()
-    # A sentence that introduces a list without a ":" ("다음 각 호의 사항을 공개하여야 한다.", "…include the following.").
+    # A sentence that introduces a list without a ":" ("다음 각 호의 사항을 공개하여야 한다.", "…the following.").
     lead_ins: tuple[re.Pattern, ...] = ()
     meaning: tuple[re.Pattern, ...] = ()  # a question asks what a term means ("what does X mean", "X의 뜻")
 
