@@ -12,9 +12,9 @@ from typing import Callable
 
 import numpy as np
 
-from .features import (MAX_ANSWER_CHARS, PassageContext, agreeing, candidate_features, confidence_features,
-                       counted_elsewhere, counted_unnamed, evidence, fits_together, names_share, no_amount, no_date,
-                       no_definition, no_form, no_quantity, versions_text, weighted_coverage)
+from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, candidate_features,
+                       confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
+                       no_amount, no_date, no_definition, no_form, no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -211,13 +211,14 @@ def named_elsewhere(question: Question, source: str) -> list[str]:
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
-                    cues: dict[Language, Cues], source: str | None = None) -> list[str]:
+                    cues: dict[Language, Cues], source: str | None = None,
+                    countries: frozenset[str] | None = None) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and holding, in the text the asker is given, what the
     question asks for: a figure that could be the amount or count, a date for a "when", a percentage, an
     e-mail address or a length of time when one is asked for, and not which costs are eligible for "who may
     apply" or "until when"; nor (`source`: `source_text` of its passage) from a document that names none of the
-    codes the question names."""
+    codes the question names, or (`countries`: those its document names) only other countries than it names."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
@@ -250,6 +251,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it states no condition, and the question asks who may apply")
     if source is not None and (missing := named_elsewhere(question, source)):
         reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
+    if about_other_countries(question, countries):
+        reasons.append("its document speaks of other countries than the one the question names")
     return reasons
 
 
@@ -489,7 +492,7 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
     if refusal_reasons(question, best, confidence, selector.threshold if threshold is None else threshold, cues,
-                       source_text(best.chunk, store)):
+                       source_text(best.chunk, store), store.countries_named(best.chunk.doc_id)):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence,
                        sentences=closest_sentences(candidates, selector.chooser))

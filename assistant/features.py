@@ -167,6 +167,15 @@ def no_definition(question: Question, kinds: frozenset[Asks], asks_meaning: bool
     return question.asks is Asks.DEFINITION and asks_meaning and Asks.DEFINITION not in kinds
 
 
+def about_other_countries(question: Question, named: frozenset[str] | None) -> bool:
+    """A question about a country ("Korea's budget ministry", "il ministero coreano") answered from a document that
+    names other countries and not that one (`named`: the document's countries; a Lombardy call names Italy and
+    the Union). Not for eligibility questions, where a country is the asker's own ("a Korean company: can we
+    apply?" is answered by the call's criterion). A hard gate, like `named_elsewhere`."""
+    return bool(question.countries and named and question.asks is not Asks.ELIGIBILITY
+                and not question.countries & named)
+
+
 def no_amount(question: Question, kinds: frozenset[Asks], held: frozenset[str]) -> bool:
     """A "how much" answered by a text that holds no sum (a currency, a unit of money) and no share ("100분의 1",
     "5 %"): "the 5 growth packages" has a figure, but not the budget asked for (`kinds`: the kinds of fact the

@@ -24,7 +24,7 @@ from .embed import Embedder
 from .errors import BuildRunningError, ConfigError, IndexMissingError, IndexStaleError, NothingIndexedError, UnreadableDocumentError
 from .keyword import KeywordIndex
 from .eligibility.records import PROGRAMMES, Rejected, from_record, load_programme_files, resolve, to_record
-from .eligibility.vocabulary import load_vocabulary
+from .eligibility.vocabulary import countries_named, load_vocabulary
 from .features import Idf
 from .load import CATALOG, Corpus, corpus_entries, read_corpus_document
 from .question import Cues, cues_digest, load_cues
@@ -99,6 +99,20 @@ class IndexStore:
         for chunk in self.chunks:
             self._aligned.setdefault(chunk.align_key, {})[chunk.language] = chunk
         self.position = {chunk.chunk_id: i for i, chunk in enumerate(self.chunks)}
+        self._countries: dict[str, frozenset[str]] = {}
+
+    def countries_named(self, doc_id: str) -> frozenset[str]:
+        """The countries a document names in its title and passages (a region or city names its country), found at
+        the first answer drawn from it and kept."""
+        if doc_id not in self._countries:
+            title = self.documents[doc_id].title if doc_id in self.documents else ""
+            text = " ".join([title, *(chunk.text for chunk in self.chunks if chunk.doc_id == doc_id)])
+            self._countries[doc_id] = countries_named(text, self._vocabulary)
+        return self._countries[doc_id]
+
+    @functools.cached_property
+    def _vocabulary(self):
+        return load_vocabulary()
 
     @functools.cached_property
     def _filter_codes(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from .index import IndexStore, check_compatible, load_index
 from .language import detect_language
 from .eligibility.facts import eligibility_answer, profile_from_text
 from .eligibility.match import MATCH_ORDER, match
-from .eligibility.vocabulary import ProfileError, Vocabulary, load_vocabulary
+from .eligibility.vocabulary import ProfileError, Vocabulary, countries_named, load_vocabulary
 from .question import Asks, Cues, Question, analyse_question, load_cues
 from .retrieve import retrieve
 from .selector import Selector, default_path, load_selector, untrained_selector
@@ -95,6 +95,7 @@ def understand(engine: Engine, text: str, language: Language, for_answers: bool 
     question = analyse_question(text, language, engine.analyzer, engine.cues)
     question = replace(
         question,
+        countries=countries_named(text, engine.vocabulary, regions=False),  # a region is more often the asker's
         vector=engine.embedder.embed_queries([text])[0],
         second_vector=None if engine.second is None else engine.second.embed_queries([text])[0],
     )

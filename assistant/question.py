@@ -141,6 +141,7 @@ class Question:
     wants_figure: bool = False  # it asks for a figure of no other kind ("the decree number", "what percentage")
     forms: frozenset[str] = frozenset()  # the forms of answer it asks for ("email", "web", "phone", "percent"…)
     about_costs: bool = False  # it speaks of spending ("quali spese…", "can we buy…"): which costs are eligible
+    countries: frozenset[str] = frozenset()  # the countries it names ("Korea's budget ministry", "coreano"): KR
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's

@@ -68,6 +68,15 @@ def test_a_city_names_its_region_but_is_not_one_of_its_names(vocabulary):
     assert farm == {"region": "IT-25", "sector": "agriculture", "applicant_kind": "company"}
 
 
+def test_a_latin_name_ends_where_a_word_ends(vocabulary):
+    """"USA" is not named by "usare"; a Korean name may take a particle ("서울에")."""
+    from assistant.eligibility.vocabulary import find_places
+
+    assert find_places("dobbiamo usare la linea di credito", vocabulary) == []
+    assert find_places("una filiale negli USA", vocabulary) == [("country", "US")]
+    assert find_places("서울에 살아요", vocabulary) == [("region", "KR-11")]
+
+
 def test_sectors_and_countries_by_any_name(vocabulary):
     assert {vocabulary.canonical("sector", n) for n in ("manufacturing", "제조업", "manifatturiero")} == {"manufacturing"}
     assert met(vocabulary, "country", "in", ["EU"], {"region": "Lombardia"}) is True  # a region implies its country

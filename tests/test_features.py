@@ -645,6 +645,31 @@ def test_an_answer_from_a_document_that_names_none_of_the_codes_asked_is_refused
 
 
 
+def test_an_answer_from_a_document_about_other_countries_is_refused(analyzer, cues):
+    """"Korea's budget ministry" is not answered by a Lombardy call's "60%"; a document that names no country, or
+    names Korea, may answer; an eligibility question's country is the asker's own."""
+    from dataclasses import replace
+
+    from assistant.eligibility.vocabulary import countries_named, load_vocabulary
+    from assistant.features import about_other_countries
+
+    vocabulary = load_vocabulary()
+
+    def asked(text, language):
+        q = question(text, language, analyzer, cues)
+        return replace(q, countries=countries_named(text, vocabulary, regions=False))
+
+    lombardy = countries_named("Bando di Regione Lombardia: il 60% delle spese ammissibili", vocabulary)
+    q = asked("By what percentage must the total cost grow before Korea's budget ministry re-examines it?", "en")
+    assert q.countries == {"KR"} and lombardy >= {"IT", "EU"}
+    assert about_other_countries(q, lombardy)
+    assert not about_other_countries(q, countries_named("총사업비가 100분의 20 이상 증가한 사업", vocabulary))  # none named
+    assert not about_other_countries(q, countries_named("대한민국 정부는 서울에서 회의를 연다", vocabulary))
+    assert asked("ogni quanti anni il ministero coreano valuta i fondi", "it").countries == {"KR"}  # an adjective
+    company = asked("We are a Korean company with 30 staff: can we apply for the Lombardy call?", "en")
+    assert company.asks is Asks.ELIGIBILITY and not about_other_countries(company, lombardy)
+
+
 def test_a_bare_lead_in_or_a_sentence_without_a_condition_does_not_answer_who_may_apply(analyzer, cues):
     """"… only if:" without its items answers nothing; "who can apply" needs a sentence that states a condition."""
     from assistant.answer import Candidate, refusal_reasons

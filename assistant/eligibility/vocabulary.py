@@ -6,7 +6,7 @@ import math
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 
@@ -90,7 +90,17 @@ class NameFinder:
     def find(self, low: str) -> list[str]:
         starts = [m.start() for m in self.starts.finditer(low)]
         return [name for name in self.names
-                if any(low.startswith(name, at) and not negated(low, at, at + len(name)) for at in starts)]
+                if any(low.startswith(name, at) and _ends_word(low, name, at + len(name))
+                       and not negated(low, at, at + len(name)) for at in starts)]
+
+
+def _ends_word(low: str, name: str, end: int) -> bool:
+    """A name in Latin letters ends where a word ends ("usa" is not named by "usare"); a Korean one may take a
+    particle ("서울에", "한국의")."""
+    return end == len(low) or not low[end].isalnum() or _HANGUL.match(name[-1]) is not None
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 # A name the asker denies: "nessuna unità locale in Lombardia", "not in Daegu", "non siamo un'impresa agricola"
@@ -120,6 +130,7 @@ class Vocabulary:
     sector_names: dict[str, list[str]]
     eu_members: frozenset[str]
     labels: dict[str, dict]
+    demonyms: dict[str, str] = field(default_factory=dict)  # "coreano", "Korean" → KR: a question naming a country
 
     @functools.cached_property
     def finders(self) -> dict[str, NameFinder]:
@@ -129,7 +140,7 @@ class Vocabulary:
             return NameFinder.of(a for a in table if len(a) >= 2 and not (len(a) <= 2 and a.isascii()))
 
         return {"region": places(self.regions), "country": places(self.countries),
-                "sector": NameFinder.of(a for a in self.sectors if len(a) >= 3)}
+                "sector": NameFinder.of(a for a in self.sectors if len(a) >= 3), "demonym": places(self.demonyms)}
 
     def canonical(self, field: str, value) -> object:
         """A profile or condition value in canonical form; ProfileError lists the accepted values."""
@@ -205,7 +216,8 @@ def load_vocabulary() -> Vocabulary:
             regions.setdefault(_normal(city), region)
     return Vocabulary(aliases(places["countries"]), regions, aliases(sectors),
                       dict(places["regions"]), dict(places["countries"]), dict(sectors),
-                      frozenset(places["eu_members"]["codes"]), labels)
+                      frozenset(places["eu_members"]["codes"]), labels,
+                      {_normal(name): code for code, names in places.get("demonyms", {}).items() for name in names})
 
 
 def find_places(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
@@ -214,6 +226,20 @@ def find_places(text: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
     found = [(field, table[alias]) for field, table in (("region", vocabulary.regions), ("country", vocabulary.countries))
              for alias in vocabulary.finders[field].find(low)]
     return list(dict.fromkeys(found))
+
+
+def countries_named(text: str, vocabulary: Vocabulary, regions: bool = True) -> frozenset[str]:
+    """The countries a text names: by name, by an adjective ("coreano", "Korean"), or (`regions`) by one of their
+    regions or cities ("Lombardia" names Italy). The European Union and its members stand for each other: an EU
+    regulation speaks of Italy, and an Italian call of the Union."""
+    low = _normal(text)
+    found = {vocabulary.countries[a] for a in vocabulary.finders["country"].find(low)}
+    found |= {vocabulary.demonyms[a] for a in vocabulary.finders["demonym"].find(low)}
+    if regions:
+        found |= {vocabulary.regions[a].split("-")[0] for a in vocabulary.finders["region"].find(low)}
+    if "EU" in found or found & vocabulary.eu_members:
+        found |= vocabulary.eu_members | {"EU"}
+    return frozenset(found)
 
 
 def find_sectors(text: str, vocabulary: Vocabulary) -> list[str]:
