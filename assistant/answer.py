@@ -237,7 +237,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     kinds, held = table.evidence_kinds(text), table.held_forms(text)
     if no_date(question, kinds):
         reasons.append("it holds no date, day or period, and the question asks when")
-    if no_definition(question, kinds, cues[question.language].asks_meaning(question.text)):
+    if no_definition(question, kinds):
         reasons.append("it defines nothing, and the question asks what a term means")
     if no_amount(question, kinds, held):
         reasons.append("it holds no sum of money or share, and the question asks how much")

@@ -10,7 +10,7 @@ import numpy as np
 
 from .question import Asks, Question
 from .sentences import Sentence
-from .text import erase, numbers
+from .text import erase, lead_in, numbers
 
 MAX_ANSWER_CHARS = 220  # an answer's text, before its [n]
 
@@ -161,10 +161,10 @@ def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
     return question.asks is Asks.DATE and Asks.DATE not in kinds
 
 
-def no_definition(question: Question, kinds: frozenset[Asks], asks_meaning: bool) -> bool:
-    """"What does X mean" (`asks_meaning`: the question asks what a term means, not only "what is X") answered by
-    a text that defines nothing ("This attachment provides definitions…"). A hard gate, like `no_date`."""
-    return question.asks is Asks.DEFINITION and asks_meaning and Asks.DEFINITION not in kinds
+def no_definition(question: Question, kinds: frozenset[Asks]) -> bool:
+    """"What does X mean" (`question.asks_meaning`: it asks what a term means, not only "what is X") answered by a
+    text that defines nothing ("This attachment provides definitions…"). A hard gate, like `no_date`."""
+    return question.asks is Asks.DEFINITION and question.asks_meaning and Asks.DEFINITION not in kinds
 
 
 def about_other_countries(question: Question, named: frozenset[str] | None) -> bool:
@@ -198,11 +198,6 @@ def no_form(question: Question, held: frozenset[str]) -> str:
 def _not_year(figures: Iterable[str]) -> bool:
     """Whether some figure is not a year."""
     return any(not (len(f) == 4 and f[:2] in ("19", "20")) for f in figures)
-
-
-def lead_in(text: str) -> bool:
-    """A text that ends with ":": what follows is the list it introduces."""
-    return text.rstrip().endswith((":", "："))
 
 
 def versions_text(versions: Iterable) -> str:

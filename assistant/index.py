@@ -107,12 +107,8 @@ class IndexStore:
         if doc_id not in self._countries:
             title = self.documents[doc_id].title if doc_id in self.documents else ""
             text = " ".join([title, *(chunk.text for chunk in self.chunks if chunk.doc_id == doc_id)])
-            self._countries[doc_id] = countries_named(text, self._vocabulary)
+            self._countries[doc_id] = countries_named(text, load_vocabulary())
         return self._countries[doc_id]
-
-    @functools.cached_property
-    def _vocabulary(self):
-        return load_vocabulary()
 
     @functools.cached_property
     def _filter_codes(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-from .text import Analyzer, erase, numbers
+from .text import Analyzer, erase, lead_in, numbers
 from .types import Language
 
 
@@ -64,7 +64,7 @@ class Cues:
         """Whether a text ends by introducing a list it does not give: "… only if:", or this language's words for "the
         following" at its end (editorial notes left out)."""
         text = erase(unicodedata.normalize("NFKC", text), self.annotations)
-        return text.rstrip().endswith((":", "：")) or any(p.search(text) for p in self.lead_ins)
+        return lead_in(text) or any(p.search(text) for p in self.lead_ins)
 
     def asks_meaning(self, question: str) -> bool:
         """Whether a question asks what a term means ("what does 'chartering' mean", "how does M-13-13 define…")."""
@@ -142,6 +142,7 @@ class Question:
     forms: frozenset[str] = frozenset()  # the forms of answer it asks for ("email", "web", "phone", "percent"…)
     about_costs: bool = False  # it speaks of spending ("quali spese…", "can we buy…"): which costs are eligible
     countries: frozenset[str] = frozenset()  # the countries it names ("Korea's budget ministry", "coreano"): KR
+    asks_meaning: bool = False  # it asks what a term means ("what does X mean", "come si definisce"), not "what is X"
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
@@ -200,7 +201,7 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     wants_figure = any(re.search(rf"(?<!\w){re.escape(word)}", lowered) for word in table.figure)
     return Question(text, language, asks, terms, focus, figures, names, counted,
                     anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text),
-                    about_costs=any(p.search(lowered) for p in table.costs_asked))
+                    about_costs=any(p.search(lowered) for p in table.costs_asked), asks_meaning=table.asks_meaning(text))
 
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")

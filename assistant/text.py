@@ -79,6 +79,11 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+def lead_in(text: str) -> bool:
+    """A text that ends with ":": what follows is the list it introduces."""
+    return text.rstrip().endswith((":", "："))
+
+
 def erase(text: str, patterns: Iterable[re.Pattern]) -> str:
     """The text with every match of the patterns replaced by a space (editorial notes, figures that count
     nothing)."""

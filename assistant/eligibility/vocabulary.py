@@ -221,8 +221,10 @@ class Vocabulary:
         return self.labels.get(language, self.labels["en"])[group].get(key, key)
 
 
+@functools.cache
 def load_vocabulary() -> Vocabulary:
-    """Read the place, sector and label tables from the package."""
+    """Read the place, sector and label tables from the package, once per process: the engine, the index build and
+    the store's country lookup share the tables and their name finders (built at first use, ~35 ms)."""
     folder = resources.files("assistant") / "eligibility" / "data"
     places = tomllib.loads((folder / "places.toml").read_text(encoding="utf-8"))
     sectors = tomllib.loads((folder / "sectors.toml").read_text(encoding="utf-8"))["sectors"]
