@@ -183,6 +183,13 @@ def no_amount(question: Question, kinds: frozenset[Asks], held: frozenset[str]) 
     return question.asks is Asks.AMOUNT and Asks.AMOUNT not in kinds and "percent" not in held
 
 
+def no_place(question: Question, named: bool) -> bool:
+    """A "where" answered by a text that names no place (`named`: it names one by its language's patterns, the
+    place tables, or a web or e-mail address): "…complessi industriali RE100 equivalenti a nuove città" says what
+    they will be like, not where. A hard gate, like `no_date`."""
+    return question.asks is Asks.PLACE and not named
+
+
 # Forms of answer without which a text says nothing of what was asked: "which e-mail address", "what percentage".
 # (Not a phone, a web address or a section: their cues — "call", "portal", "which article" — also name other
 # things, and a passage can answer "which article…" without writing its number.)

@@ -54,6 +54,7 @@ class Cues:
     # A sentence that introduces a list without a ":" ("다음 각 호의 사항을 공개하여야 한다.", "…the following.").
     lead_ins: tuple[re.Pattern, ...] = ()
     meaning: tuple[re.Pattern, ...] = ()  # a question asks what a term means ("what does X mean", "X의 뜻")
+    places: tuple[re.Pattern, ...] = ()  # what names a place in an answer (a proper name, a street, "…센터")
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -70,6 +71,12 @@ class Cues:
         """Whether a question asks what a term means ("what does 'chartering' mean", "how does M-13-13 define…")."""
         normal = unicodedata.normalize("NFKC", question)
         return any(p.search(normal) for p in self.meaning)
+
+    def names_place(self, text: str) -> bool:
+        """Whether a text names a place by this language's patterns (a proper name, a street, a building: not "in
+        new cities", not "온·오프라인 활동"); the place tables and web or e-mail addresses are checked apart."""
+        normal = unicodedata.normalize("NFKC", text)
+        return any(p.search(normal) for p in self.places)
 
     def asked_forms(self, question: str) -> frozenset[str]:
         """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
@@ -105,7 +112,8 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("costs", {}).get("asked", [])),
                                 compile_all(data.get("costs", {}).get("held", [])),
                                 compile_all(data.get("lead_ins", {}).get("patterns", [])),
-                                compile_all(data.get("meaning", {}).get("asked", [])))
+                                compile_all(data.get("meaning", {}).get("asked", [])),
+                                compile_all(data.get("places", {}).get("named", [])))
     return tables
 
 

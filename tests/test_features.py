@@ -712,6 +712,39 @@ def test_what_a_term_means_is_answered_by_a_definition(analyzer, cues):
     assert reasons(what, "This attachment provides definitions and guidance for the memorandum.") == []
 
 
+@pytest.mark.parametrize("text, language, nowhere, somewhere", [
+    ("Where will the new industrial complexes be built?", "en",
+     "They will also promote industrial complexes equivalent to new cities.",
+     "The complexes will be built near Busan and Ulsan."),
+    ("Dove saranno costruiti i nuovi complessi industriali?", "it",
+     "Promuoveranno anche complessi industriali equivalenti a nuove città.",
+     "I complessi sorgeranno presso il polo di Mantova, in via Roma 12."),
+    ("새 산업단지는 어디에 조성되나요?", "ko", "또한 신도시에 준하는 산업단지 조성도 추진한다.",
+     "산업단지는 충청북도 청주시 흥덕구 오송읍에 조성된다."),
+    ("오프라인 활동은 어디에 모여서 하나요?", "ko", "주요활동 : 의견수렴 및 심사·평가 등 온·오프라인 활동",
+     "오프라인 활동은 정부세종청사 회의실에서 한다."),
+])
+def test_a_where_is_answered_by_a_place(analyzer, cues, text, language, nowhere, somewhere):
+    """"Where will they be built?" is not answered by "…equivalent to new cities" (it says what they are like), nor
+    "어디에 모여서" by "온·오프라인 활동" (활동 only ends like a place, 동); a proper name, an address, a building is a place."""
+    from assistant.answer import Candidate, refusal_reasons
+    from assistant.types import Chunk
+
+    def reasons(q, said):
+        s = sentence(said, language, analyzer, cues)
+        chunk = Chunk("d#p1", "d", said, "¶1", Language(language), "d")
+        return refusal_reasons(q, Candidate(s, chunk, 1, np.zeros(1)), 0.9, 0.6, cues)
+
+    where = question(text, language, analyzer, cues)
+    assert where.asks is Asks.PLACE
+    assert reasons(where, nowhere) == ["it names no place, and the question asks where"]
+    assert reasons(where, somewhere) == []
+    assert reasons(where, "Domande: https://www.bandi.regione.it oppure info@esempio.it") == []  # a web or mail address
+    what = question({"en": "what will the complexes be like", "it": "come saranno i complessi",
+                     "ko": "산업단지는 어떤 모습인가요"}[language], language, analyzer, cues)
+    assert what.asks is not Asks.PLACE and reasons(what, nowhere) == []  # only "where" questions are gated
+
+
 def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     """A statute introduces its items with words, not a ":" ("다음 각 호의 사항을 공개하여야 한다.", "… the following."):
     given alone, such a sentence answers nothing; with an item after it, it may."""
