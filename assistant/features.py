@@ -123,17 +123,29 @@ def counted_with_figure(question: Question, sentence: Sentence) -> bool:
     return _not_year(sentence.figures) and bool(set(question.counted) & sentence.terms)
 
 
+COUNT_REACH = 8  # words between a count and what it counts (at most 4 in every right count answer of the reports)
+
+
 def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequence[re.Pattern] = ()) -> bool:
-    """A "how many" sentence with no figure that counts in the clauses naming the counted thing: its figures sit
-    in other clauses ("expand the zones, and train staff in 9 universities" tells how many universities, not
-    how many zones), or number, name or date something (`not_counts`: "D.G.R. n. 2995 del 9 settembre"). A hard
-    gate, like the verifier, whatever the selector's confidence."""
+    """A "how many" sentence with no figure that counts in the clauses naming the counted thing, nor within
+    `COUNT_REACH` words of it: its figures sit in other clauses ("expand the zones, and train staff in 9
+    universities" tells how many universities, not how many zones) or far from it, or number, name or date
+    something (`not_counts`: "D.G.R. n. 2995 del 9 settembre"). A hard gate, like the verifier, whatever the
+    selector's confidence."""
     if not (question.asks is Asks.COUNT and question.counted and counted_with_figure(question, sentence)):
         return False
-    clauses = [c.casefold() for c in _CLAUSE_BREAK.split(erase(sentence.text, not_counts)) if c and not c.isspace()]
+    text = erase(sentence.text, not_counts).casefold()
+    clauses = [c for c in _CLAUSE_BREAK.split(text) if c and not c.isspace()]
     naming = [c for c in clauses if any(t in c for t in question.counted)]
     # A stem the words do not show as written ("universiti"): nothing to tell apart.
-    return bool(naming) and not any(_not_year(numbers(c)) for c in naming)
+    if naming and not any(_not_year(numbers(c)) for c in naming):
+        return True
+    # One long clause: a figure counts what stands a few words from it ("expand the zones … to offer exceptions for
+    # the city driving of future cars and supply talent through nine universities": nine universities, not zones).
+    words = text.split()
+    counting = [i for i, w in enumerate(words) if _not_year(numbers(w))]
+    counted = [i for i, w in enumerate(words) if any(t in w for t in question.counted)]
+    return bool(counting and counted) and min(abs(i - j) for i in counting for j in counted) > COUNT_REACH
 
 
 def counted_unnamed(question: Question, sentence: Sentence) -> bool:

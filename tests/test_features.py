@@ -144,6 +144,24 @@ def test_a_count_from_a_sentence_that_never_names_the_counted_thing_is_refused(a
                                            analyzer, cues))
 
 
+@pytest.mark.parametrize("text, language, far, near", [
+    ("How many regulation-free zones will there be?", "en",
+     "The ministry will expand regulation-free zones to offer exceptions for the city driving of future cars and "
+     "supply talent through nine national universities.",
+     "The ministry will expand the regulation-free zones to nine and supply talent through national universities."),
+    ("Quante zone di libero regolamento ci saranno?", "it",
+     "Il ministero prevede di espandere le zone di libero regolamento per offrire eccezioni normative per la guida "
+     "urbana delle auto del futuro e di supportare la fornitura di talenti attraverso nove università nazionali.",
+     "Il ministero prevede di portare a nove le zone di libero regolamento e di formare talenti nelle università."),
+])
+def test_a_figure_far_from_the_counted_thing_in_one_clause_counts_something_else(analyzer, cues, text, language,
+                                                                                   far, near):
+    q = question(text, language, analyzer, cues)
+    assert q.asks is Asks.COUNT and q.counted
+    assert counted_elsewhere(q, sentence(far, language, analyzer, cues))
+    assert not counted_elsewhere(q, sentence(near, language, analyzer, cues))
+
+
 def test_a_figure_in_the_only_clause_is_left_to_the_selector(analyzer, cues):
     q = question("How many regulation-free zones will there be?", "en", analyzer, cues)
     one = sentence("The ministry will expand regulation-free zones with 9 national universities.", "en", analyzer, cues)
