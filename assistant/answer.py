@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -212,15 +212,37 @@ def named_elsewhere(question: Question, source: str) -> list[str]:
     return [] if named else asked
 
 
+# Two or more capitalised words in a row ("Lavoro Agile", "Credito Adesso", "Open Data Policy"): read in pairs.
+_CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)+(?![\w-])")
+
+
+def title_elsewhere(question: Question, source: str, titles: Sequence[str]) -> list[str]:
+    """The names a question gives that are part of some document's title ("the Lavoro Agile app": a manual's
+    title) when its answer's source (`source_text`, with its own title) never names them: the question is about
+    that document, and the answer comes from another ("Qual è il numero dell'help desk dell'applicativo Lavoro
+    Agile?" answered, across languages, by a US grant's help line). `titles`: every document's title. Pairs of
+    capitalised words only: a single word ("Korea", "Regulation") is too often a translation away."""
+    low_source = source.casefold()
+    named = []
+    for run in _CAPITALISED_RUN.findall(question.text):
+        words = run.split()
+        for pair in (f"{a} {b}".casefold() for a, b in zip(words, words[1:])):
+            pattern = re.compile(rf"(?<!\w){re.escape(pair)}(?!\w)")
+            if any(pattern.search(title) for title in titles) and not pattern.search(low_source):
+                named.append(pair)
+    return list(dict.fromkeys(named))
+
+
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
                     cues: dict[Language, Cues], source: str | None = None,
-                    countries: frozenset[str] | None = None) -> list[str]:
+                    countries: frozenset[str] | None = None, titles: Sequence[str] = ()) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and holding, in the text the asker is given, what the
     question asks for: a figure that could be the amount or count, a date for a "when", a percentage, an
     e-mail address or a length of time when one is asked for, and not which costs are eligible for "who may
     apply" or "until when"; nor (`source`: `source_text` of its passage) from a document that names none of the
-    codes the question names, or (`countries`: those its document names) only other countries than it names."""
+    codes the question names, or none of the words of another document's title it names (`titles`: every
+    document's title, case-folded), or (`countries`: those its document names) only other countries than it names."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
@@ -256,6 +278,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it states no condition, and the question asks who may apply")
     if source is not None and (missing := named_elsewhere(question, source)):
         reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
+    if source is not None and (missing := title_elsewhere(question, source, titles)):
+        reasons.append(f"the question names {', '.join(f'«{m}»' for m in missing)}, from another document's title")
     if about_other_countries(question, countries):
         reasons.append("its document speaks of other countries than the one the question names")
     return reasons
@@ -497,7 +521,7 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
     if refusal_reasons(question, best, confidence, selector.threshold if threshold is None else threshold, cues,
-                       source_text(best.chunk, store), store.countries_named(best.chunk.doc_id)):
+                       source_text(best.chunk, store), store.countries_named(best.chunk.doc_id), store.titles):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence,
                        sentences=closest_sentences(candidates, selector.chooser))

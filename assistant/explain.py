@@ -53,7 +53,7 @@ def explain(engine: Engine, answer: Answer, trace: Trace, threshold: float | Non
         return report
     best = replace(candidates[index], probability=confidence)
     reasons = refusal_reasons(question, best, confidence, threshold, engine.cues, source_text(best.chunk, engine.store),
-                              engine.store.countries_named(best.chunk.doc_id))
+                              engine.store.countries_named(best.chunk.doc_id), engine.store.titles)
     if not reasons:  # the gates let it through: the verifier refused the draft
         draft = answer_from(question, trace.hits, candidates, engine.store, engine.selector, engine.cues, threshold)
         reasons = [f"the verifier rejected the draft: {problem}"

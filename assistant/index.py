@@ -111,6 +111,11 @@ class IndexStore:
         return self._countries[doc_id]
 
     @functools.cached_property
+    def titles(self) -> tuple[str, ...]:
+        """Every document's title, case-folded (a question that names one is about that document)."""
+        return tuple(document.title.casefold() for document in self.documents.values())
+
+    @functools.cached_property
     def _filter_codes(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
         """Each passage's document and language as small integers, so that a filter is one vectorised comparison
         rather than a pass over every passage in Python; made at the first filter, not at load."""

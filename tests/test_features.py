@@ -763,6 +763,23 @@ def test_a_where_is_answered_by_a_place(analyzer, cues, text, language, nowhere,
     assert what.asks is not Asks.PLACE and reasons(what, nowhere) == []  # only "where" questions are gated
 
 
+def test_a_question_naming_a_documents_title_is_answered_from_a_text_naming_it(analyzer, cues):
+    """"…dell'applicativo Lavoro Agile" names a manual's title: an answer from a US grant's help line, which never
+    says "Lavoro Agile", is refused; from the manual, or from any text that names it, it is not. A single
+    capitalised word ("Korea") is no title name, and a name no title holds is left to the other gates."""
+    from assistant.answer import title_elsewhere
+
+    titles = ("lavoro agile – manuale dell’applicativo web", "regulation on the national finance of korea")
+    q = question("Qual è il numero di telefono dell'help desk dell'applicativo Lavoro Agile?", "it", analyzer, cues)
+    assert title_elsewhere(q, "If you need help, call 866-606-8220. Primary Care Training", titles) == ["lavoro agile"]
+    assert title_elsewhere(q, "Per assistenza: 06 1234 5678. Lavoro Agile – manuale dell’applicativo web", titles) == []
+    assert title_elsewhere(q, "Il lavoro agile si richiede tramite il portale.", titles) == []  # any case
+    korea = question("Which body of Korea approves the budget?", "en", analyzer, cues)
+    assert title_elsewhere(korea, "국회는 예산안을 심의·확정한다.", titles) == []  # one word: a translation away
+    other = question("What does the Open Data Policy require?", "en", analyzer, cues)
+    assert title_elsewhere(other, "Agencies must publish data.", titles) == []  # no title holds "open data"
+
+
 def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     """A statute introduces its items with words, not a ":" ("다음 각 호의 사항을 공개하여야 한다.", "… the following."):
     given alone, such a sentence answers nothing; with an item after it, it may."""
