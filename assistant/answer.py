@@ -14,8 +14,8 @@ import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, candidate_features,
                        confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
-                       no_amount, no_date, no_definition, no_form, no_place, no_quantity, versions_text,
-                       weighted_coverage)
+                       no_amount, no_date, no_definition, no_form, no_penalty, no_place, no_quantity,
+                       versions_text, weighted_coverage)
 from .eligibility.vocabulary import find_places, load_vocabulary
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
@@ -268,6 +268,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     if no_place(question, table.names_place(text) or bool(held & {"web", "email"})
                 or bool(find_places(text, load_vocabulary()))):
         reasons.append("it names no place, and the question asks where")
+    if no_penalty(question, table.states_penalty(text)):
+        reasons.append("it states no penalty, and the question asks which applies")
     if lacking := no_form(question, held):
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut

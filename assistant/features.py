@@ -195,6 +195,13 @@ def no_amount(question: Question, kinds: frozenset[Asks], held: frozenset[str]) 
     return question.asks is Asks.AMOUNT and Asks.AMOUNT not in kinds and "percent" not in held
 
 
+def no_penalty(question: Question, stated: bool) -> bool:
+    """"Which penalty applies" (`question.asks_penalty`) answered by a text that states none (`stated`: a prison
+    term, a fine, a revocation, a clawback…): "the official shall compensate the fund's loss" is a liability, not
+    the penalty asked for. A hard gate, like `no_definition`."""
+    return question.asks_penalty and not stated
+
+
 def no_place(question: Question, named: bool) -> bool:
     """A "where" answered by a text that names no place (`named`: it names one by its language's patterns, the
     place tables, or a web or e-mail address): "…complessi industriali RE100 equivalenti a nuove città" says what

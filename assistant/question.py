@@ -55,6 +55,8 @@ class Cues:
     lead_ins: tuple[re.Pattern, ...] = ()
     meaning: tuple[re.Pattern, ...] = ()  # a question asks what a term means ("what does X mean", "X의 뜻")
     places: tuple[re.Pattern, ...] = ()  # what names a place in an answer (a proper name, a street, "…센터")
+    penalties_asked: tuple[re.Pattern, ...] = ()  # a question asks which penalty applies ("어떤 처벌", "sanzioni")
+    penalties_held: tuple[re.Pattern, ...] = ()  # a text states one ("5년 이하의 징역", "a fine of", "revoca")
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -77,6 +79,14 @@ class Cues:
         new cities", not "온·오프라인 활동"); the place tables and web or e-mail addresses are checked apart."""
         normal = unicodedata.normalize("NFKC", text)
         return any(p.search(normal) for p in self.places)
+
+    def asks_penalty(self, question: str) -> bool:
+        """Whether a question asks which penalty or sanction applies ("어떤 처벌을 받나요", "what penalty…")."""
+        return any(p.search(unicodedata.normalize("NFKC", question)) for p in self.penalties_asked)
+
+    def states_penalty(self, text: str) -> bool:
+        """Whether a text states a penalty or sanction (a prison term, a fine, a revocation, a clawback)."""
+        return any(p.search(unicodedata.normalize("NFKC", text)) for p in self.penalties_held)
 
     def asked_forms(self, question: str) -> frozenset[str]:
         """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
@@ -113,7 +123,9 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("costs", {}).get("held", [])),
                                 compile_all(data.get("lead_ins", {}).get("patterns", [])),
                                 compile_all(data.get("meaning", {}).get("asked", [])),
-                                compile_all(data.get("places", {}).get("named", [])))
+                                compile_all(data.get("places", {}).get("named", [])),
+                                compile_all(data.get("penalties", {}).get("asked", [])),
+                                compile_all(data.get("penalties", {}).get("held", [])))
     return tables
 
 
@@ -151,6 +163,7 @@ class Question:
     about_costs: bool = False  # it speaks of spending ("quali spese…", "can we buy…"): which costs are eligible
     countries: frozenset[str] = frozenset()  # the countries it names ("Korea's budget ministry", "coreano"): KR
     asks_meaning: bool = False  # it asks what a term means ("what does X mean", "come si definisce"), not "what is X"
+    asks_penalty: bool = False  # it asks which penalty or sanction applies ("어떤 처벌을 받나요", "what penalty")
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
@@ -209,7 +222,8 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     wants_figure = any(re.search(rf"(?<!\w){re.escape(word)}", lowered) for word in table.figure)
     return Question(text, language, asks, terms, focus, figures, names, counted,
                     anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text),
-                    about_costs=any(p.search(lowered) for p in table.costs_asked), asks_meaning=table.asks_meaning(text))
+                    about_costs=any(p.search(lowered) for p in table.costs_asked), asks_meaning=table.asks_meaning(text),
+                    asks_penalty=table.asks_penalty(text))
 
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")

@@ -780,6 +780,36 @@ def test_a_question_naming_a_documents_title_is_answered_from_a_text_naming_it(a
     assert title_elsewhere(other, "Agencies must publish data.", titles) == []  # no title holds "open data"
 
 
+@pytest.mark.parametrize("text, language, liability, penalty", [
+    ("공무원이 기금 운용에 부당한 영향력을 행사하면 어떤 처벌을 받나요?", "ko",
+     "해당 공무원은 책임이 있는 자와 연대하여 손해를 배상하여야 한다.", "5년 이하의 징역 또는 1천만원 이하의 벌금에 처한다."),
+    ("What penalty applies to an agency that misuses the funds?", "en",
+     "The agency shall compensate the fund for any loss it causes.",
+     "The award may be suspended or terminated, and the costs disallowed."),
+    ("Quali sanzioni sono previste se l'impresa non rispetta gli obblighi?", "it",
+     "L'impresa è tenuta a rispettare gli obblighi previsti dal bando.",
+     "Il mancato rispetto degli obblighi comporta la decadenza dal contributo e la sua restituzione."),
+])
+def test_a_question_about_a_penalty_is_answered_by_one(analyzer, cues, text, language, liability, penalty):
+    """"어떤 처벌을 받나요" is not answered by the duty to compensate a loss: a penalty is a prison term, a fine, a
+    revocation or a clawback."""
+    from assistant.answer import Candidate, refusal_reasons
+    from assistant.types import Chunk
+
+    def reasons(q, said):
+        s = sentence(said, language, analyzer, cues)
+        chunk = Chunk("d#p1", "d", said, "¶1", Language(language), "d")
+        return refusal_reasons(q, Candidate(s, chunk, 1, np.zeros(1)), 0.9, 0.6, cues)
+
+    q = question(text, language, analyzer, cues)
+    assert q.asks_penalty
+    assert reasons(q, liability) == ["it states no penalty, and the question asks which applies"]
+    assert reasons(q, penalty) == []
+    other = question({"ko": "기금 운용 계획은 누가 세우나요?", "en": "Who manages the funds?",
+                      "it": "Chi gestisce i fondi?"}[language], language, analyzer, cues)
+    assert not other.asks_penalty
+
+
 def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     """A statute introduces its items with words, not a ":" ("다음 각 호의 사항을 공개하여야 한다.", "… the following."):
     given alone, such a sentence answers nothing; with an item after it, it may."""
