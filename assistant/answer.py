@@ -171,10 +171,14 @@ def best_candidate(candidates: list[Candidate], selector: Selector, given: froze
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
-def other_year(question: Question, sentence: str) -> bool:
+def other_year(question: Question, sentence: str, title: str = "") -> bool:
     """The question asks about a year and the sentence speaks of other years only ("in 2016?" answered by a 2015
-    figure): a hard gate, like the verifier, whatever the selector's confidence."""
-    asked = {f for f in question.figures if _YEAR.match(f)}
+    figure): a hard gate, like the verifier, whatever the selector's confidence. A year of the answer's document
+    `title` names the document ("il decreto-legge 8 del 2000", "the 2025 sports facilities call"), and the year of
+    an eligibility question is the asker's ("I opened my VAT number in 2022: can I apply?"): neither is asked about."""
+    if question.asks is Asks.ELIGIBILITY:
+        return False
+    asked = {f for f in question.figures if _YEAR.match(f)} - numbers(title)
     said = {f for f in numbers(sentence) if _YEAR.match(f)}
     return bool(asked) and bool(said) and not asked & said
 
@@ -190,26 +194,51 @@ def costs_for_whom(question: Question, text: str, table: Cues) -> bool:
             and any(p.search(text) for p in table.costs_held))
 
 
-def source_text(chunk: Chunk, store) -> str:
-    """A passage as the gates read its source: every language version with its heading, and its document's title."""
+@dataclass(frozen=True)
+class Source:
+    """What the gates know of the document an answer comes from (`source_of`)."""
+
+    text: str  # its title and every passage, with their other language versions (`Store.document_text`)
+    passage: str  # the answer's passage, every language version with its heading, and the document's title
+    title: str
+    countries: frozenset[str]  # the countries it names (`Store.countries_named`)
+    titles: tuple[str, ...] = ()  # every document's title in the index, case-folded (`Store.titles`)
+
+
+def source_of(chunk: Chunk, store) -> Source:
+    """The gates' view of `chunk`'s document."""
     title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
-    return f"{versions_text(store.aligned(chunk).values())} {title}"
+    return Source(store.document_text(chunk.doc_id), f"{versions_text(store.aligned(chunk).values())} {title}", title,
+                  store.countries_named(chunk.doc_id), store.titles)
 
 
-def named_elsewhere(question: Question, source: str) -> list[str]:
-    """The codes a question names ("KEPCO KPS", "HRSA-24-019", "SRD03") when its answer's source (`source_text`)
-    names none of them: a passage of another document ("how long is the KEPCO KPS warranty?" answered, across
-    languages, by a Lombardy call's "12 mesi"). Codes stay as written in every language; words do not. A code is
-    named as a whole ("AI" is not named by "training"; "한전KPS" names "KPS"), or spelled out by the initials of
-    capitalised words ("PA" by "Physician Assistant")."""
+def named_elsewhere(question: Question, passage: str, document: str = "", same: Sequence[Sequence[str]] = (),
+                    korean: bool = False) -> list[str]:
+    """The codes a question names ("KEPCO KPS", "HRSA-24-019", "SRD03") when its answer's source names none of
+    them: another document ("how long is the KEPCO KPS warranty?" answered, across languages, by a Lombardy call's
+    "12 mesi"). Codes stay as written in every language; words do not. A code is named as a whole ("AI" is not
+    named by "training"; "한전KPS" names "KPS"), or by its other language's initials (`same`: "IA" and "AI"),
+    anywhere in the `document` (`Store.document_text`); a code of two letters only in the `passage` (its versions
+    and the document's title: a long text holds "AI/AN" for American Indians). In the passage, a code asked may
+    also be spelled out by the initials of capitalised words ("PA" by "Physician Assistant", "PCM" by "Presidenza del
+    Consiglio dei Ministri"). A Korean document (`korean`) writes an English name's initials ("MFDS") in Korean:
+    there only codes with a figure ("SRD03") are looked for."""
     asked = sorted(codes(question.text))
+    if korean:
+        asked = [code for code in asked if any(character.isdigit() for character in code)]
     if not asked:
         return []
-    whole = "|".join(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])" for code in asked)
-    spelled = [r"\b" + r"\s+".join(rf"{letter}[a-z]+" for letter in code) + r"\b"
+    names = sorted({other for code in asked for group in same if code in group for other in group} | set(asked))
+
+    def whole(found: list[str]) -> str:
+        return "|".join(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])" for code in found)
+
+    spelled = [r"\b" + r"\s+(?:[a-z]{1,4}\s+)?".join(rf"{letter}[a-z]+" for letter in code) + r"\b"
                for code in asked if code.isalpha() and code.isupper() and 2 <= len(code) <= 6]
-    named = re.search(f"(?i:{whole})" + "".join(f"|{p}" for p in spelled), source)
-    return [] if named else asked
+    in_passage = re.search(f"(?i:{whole(names)})" + "".join(f"|{p}" for p in spelled), passage)
+    long_codes = [code for code in names if len(code) > 2]
+    in_document = bool(long_codes) and re.search(f"(?i:{whole(long_codes)})", document)
+    return [] if in_passage or in_document else asked
 
 
 # Two or more capitalised words in a row ("Lavoro Agile", "Credito Adesso", "Open Data Policy"): read in pairs.
@@ -218,7 +247,7 @@ _CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+
 
 def title_elsewhere(question: Question, source: str, titles: Sequence[str]) -> list[str]:
     """The names a question gives that are part of some document's title ("the Lavoro Agile app": a manual's
-    title) when its answer's source (`source_text`, with its own title) never names them: the question is about
+    title) when its answer's document (`source`: `Store.document_text`, with its title) never names them: the question is about
     that document, and the answer comes from another ("Qual è il numero dell'help desk dell'applicativo Lavoro
     Agile?" answered, across languages, by a US grant's help line). `titles`: every document's title. Pairs of
     capitalised words only: a single word ("Korea", "Regulation") is too often a translation away."""
@@ -234,15 +263,14 @@ def title_elsewhere(question: Question, source: str, titles: Sequence[str]) -> l
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
-                    cues: dict[Language, Cues], source: str | None = None,
-                    countries: frozenset[str] | None = None, titles: Sequence[str] = ()) -> list[str]:
+                    cues: dict[Language, Cues], source: Source | None = None) -> list[str]:
     """Why the chooser's best candidate may not answer; empty when it may: confident enough, not about another
     year, not a figure that counts something else, and holding, in the text the asker is given, what the
     question asks for: a figure that could be the amount or count, a date for a "when", a percentage, an
     e-mail address or a length of time when one is asked for, and not which costs are eligible for "who may
-    apply" or "until when"; nor (`source`: `source_text` of its passage) from a document that names none of the
-    codes the question names, or none of the words of another document's title it names (`titles`: every
-    document's title, case-folded), or (`countries`: those its document names) only other countries than it names."""
+    apply" or "until when"; nor (`source`: its document, `source_of`) from a document that names none of the
+    codes the question names, or none of the words of another document's title it names, or only other countries
+    than it names."""
     table = cues[best.sentence.language]
     not_counts = table.not_counts
     # The figure or date must be in the text the asker reads, not only somewhere in a long sentence it was cut from.
@@ -250,7 +278,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     reasons = []
     if confidence < threshold:
         reasons.append(f"its confidence {confidence:.2f} is under the threshold {threshold:.2f}")
-    if other_year(question, best.sentence.text):
+    if other_year(question, best.sentence.text, source.title if source else ""):
         reasons.append("the question asks about a year the sentence does not speak of")
     if counted_elsewhere(question, best.sentence, not_counts):
         reasons.append("its figure counts something other than what the question counts")
@@ -259,13 +287,13 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     if no_quantity(question, text, not_counts):
         reasons.append("it holds no figure that could be the amount or number asked for")
     kinds, held = table.evidence_kinds(text), table.held_forms(text)
-    if no_date(question, kinds):
+    if no_date(question, kinds, held):
         reasons.append("it holds no date, day or period, and the question asks when")
     if no_definition(question, kinds):
         reasons.append("it defines nothing, and the question asks what a term means")
     if no_amount(question, kinds, held):
         reasons.append("it holds no sum of money or share, and the question asks how much")
-    if no_place(question, table.names_place(text) or bool(held & {"web", "email"})
+    if no_place(question, table.names_place(text) or bool(held & {"web", "email", "section"})
                 or bool(find_places(text, load_vocabulary()))):
         reasons.append("it names no place, and the question asks where")
     if no_penalty(question, table.states_penalty(text)):
@@ -278,11 +306,13 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it only introduces a list it does not give")  # "… only if:", without the items
     if question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence):
         reasons.append("it states no condition, and the question asks who may apply")
-    if source is not None and (missing := named_elsewhere(question, source)):
+    same = [group for table in cues.values() for group in table.same_codes]
+    if source is not None and (missing := named_elsewhere(question, source.passage, source.text, same,
+                                                          best.chunk.language is Language.KO)):
         reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
-    if source is not None and (missing := title_elsewhere(question, source, titles)):
+    if source is not None and (missing := title_elsewhere(question, source.text, source.titles)):
         reasons.append(f"the question names {', '.join(f'«{m}»' for m in missing)}, from another document's title")
-    if about_other_countries(question, countries):
+    if about_other_countries(question, source.countries if source else None):
         reasons.append("its document speaks of other countries than the one the question names")
     return reasons
 
@@ -523,7 +553,7 @@ def answer_from(question: Question, hits: list[Hit], candidates: list[Candidate]
     index, confidence = best_candidate(candidates, selector, question.figures)
     best = replace(candidates[index], probability=confidence)
     if refusal_reasons(question, best, confidence, selector.threshold if threshold is None else threshold, cues,
-                       source_text(best.chunk, store), store.countries_named(best.chunk.doc_id), store.titles):
+                       source_of(best.chunk, store)):
         chosen = closest_passages(hits, best.chunk, question.language, store.aligned, store.documents)
         return refusal(question.text, question.language, chosen, hits, store.documents, confidence=confidence,
                        sentences=closest_sentences(candidates, selector.chooser))

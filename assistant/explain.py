@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import answer_from, best_candidate, refusal_reasons, source_text, verify_answer
+from .answer import answer_from, best_candidate, refusal_reasons, source_of, verify_answer
 from .features import EVIDENCE_AT
 from .types import Answer
 
@@ -52,8 +52,7 @@ def explain(engine: Engine, answer: Answer, trace: Trace, threshold: float | Non
     if answer.grounded:
         return report
     best = replace(candidates[index], probability=confidence)
-    reasons = refusal_reasons(question, best, confidence, threshold, engine.cues, source_text(best.chunk, engine.store),
-                              engine.store.countries_named(best.chunk.doc_id), engine.store.titles)
+    reasons = refusal_reasons(question, best, confidence, threshold, engine.cues, source_of(best.chunk, engine.store))
     if not reasons:  # the gates let it through: the verifier refused the draft
         draft = answer_from(question, trace.hits, candidates, engine.store, engine.selector, engine.cues, threshold)
         reasons = [f"the verifier rejected the draft: {problem}"

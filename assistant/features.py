@@ -167,10 +167,12 @@ def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] 
     return not _not_year(numbers(erase(text, not_counts)) - question.figures)
 
 
-def no_date(question: Question, kinds: frozenset[Asks]) -> bool:
+def no_date(question: Question, kinds: frozenset[Asks], held: frozenset[str] = frozenset()) -> bool:
     """A "when" answered by a text that holds no date, day or period (`kinds`: the kinds of fact the answer's text
-    holds; "we will hold a webinar" says that there is one, not when). A hard gate, like `no_quantity`."""
-    return question.asks is Asks.DATE and Asks.DATE not in kinds
+    holds; "we will hold a webinar" says that there is one, not when), nor a length of time (`held`: its forms of
+    answer; "how long must the rotation last" is a date question answered by "at least three months"). A hard
+    gate, like `no_quantity`."""
+    return question.asks is Asks.DATE and Asks.DATE not in kinds and "duration" not in held
 
 
 def no_definition(question: Question, kinds: frozenset[Asks]) -> bool:
@@ -204,7 +206,7 @@ def no_penalty(question: Question, stated: bool) -> bool:
 
 def no_place(question: Question, named: bool) -> bool:
     """A "where" answered by a text that names no place (`named`: it names one by its language's patterns, the
-    place tables, or a web or e-mail address): "…complessi industriali RE100 equivalenti a nuove città" says what
+    place tables, a web or e-mail address, or a section of a text): "…complessi industriali RE100 equivalenti a nuove città" says what
     they will be like, not where. A hard gate, like `no_date`."""
     return question.asks is Asks.PLACE and not named
 

@@ -100,14 +100,23 @@ class IndexStore:
             self._aligned.setdefault(chunk.align_key, {})[chunk.language] = chunk
         self.position = {chunk.chunk_id: i for i, chunk in enumerate(self.chunks)}
         self._countries: dict[str, frozenset[str]] = {}
+        self._texts: dict[str, str] = {}
+
+    def document_text(self, doc_id: str) -> str:
+        """A document's title and every passage, each with its heading and its other language versions, as one
+        text (what the gates look names up in: "its document names none of…"); made at the first answer drawn from
+        the document and kept."""
+        if doc_id not in self._texts:
+            title = self.documents[doc_id].title if doc_id in self.documents else ""
+            self._texts[doc_id] = " ".join([title, *(f"{v.heading} {v.text}" for chunk in self.chunks
+                                                     if chunk.doc_id == doc_id for v in self.aligned(chunk).values())])
+        return self._texts[doc_id]
 
     def countries_named(self, doc_id: str) -> frozenset[str]:
         """The countries a document names in its title and passages (a region or city names its country), found at
         the first answer drawn from it and kept."""
         if doc_id not in self._countries:
-            title = self.documents[doc_id].title if doc_id in self.documents else ""
-            text = " ".join([title, *(chunk.text for chunk in self.chunks if chunk.doc_id == doc_id)])
-            self._countries[doc_id] = countries_named(text, load_vocabulary())
+            self._countries[doc_id] = countries_named(self.document_text(doc_id), load_vocabulary())
         return self._countries[doc_id]
 
     @functools.cached_property

@@ -57,6 +57,7 @@ class Cues:
     places: tuple[re.Pattern, ...] = ()  # what names a place in an answer (a proper name, a street, "…센터")
     penalties_asked: tuple[re.Pattern, ...] = ()  # a question asks which penalty applies ("어떤 처벌", "sanzioni")
     penalties_held: tuple[re.Pattern, ...] = ()  # a text states one ("5년 이하의 징역", "a fine of", "revoca")
+    same_codes: tuple[tuple[str, ...], ...] = ()  # initials that name the same thing in two languages ("IA", "AI")
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -125,7 +126,8 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("meaning", {}).get("asked", [])),
                                 compile_all(data.get("places", {}).get("named", [])),
                                 compile_all(data.get("penalties", {}).get("asked", [])),
-                                compile_all(data.get("penalties", {}).get("held", [])))
+                                compile_all(data.get("penalties", {}).get("held", [])),
+                                tuple(tuple(group) for group in data.get("codes", {}).get("same", [])))
     return tables
 
 

@@ -186,6 +186,12 @@ def test_a_question_about_one_year_is_not_answered_with_another(fixture_engine):
     assert not other_year(question, "Investment grew from $1.1 billion in 2015 to $1.2 billion in 2016.")
     assert not other_year(question, "The investment was about $1.1 billion.")  # no year said: the selector decides
     assert not other_year(understand(fixture_engine, "How much was invested?", Language.EN), "In 2015, $1.1 billion.")
+    # A year of the document's title names the document; an eligibility question's year is the asker's.
+    decree = understand(fixture_engine, "Da quale decreto è stato abrogato il decreto-legge 8 del 2000?", Language.IT)
+    assert other_year(decree, "Abrogato dal D.L. 28 marzo 2003, n. 49.")
+    assert not other_year(decree, "Abrogato dal D.L. 28 marzo 2003, n. 49.", "DECRETO-LEGGE 4 febbraio 2000, n. 8")
+    asker = understand(fixture_engine, "Ho aperto la partita IVA nel 2022: posso presentare domanda?", Language.IT)
+    assert asker.asks.value == "eligibility" and not other_year(asker, "Possono partecipare le imprese attive dal 2024.")
     # End to end: the fixture call closes on 30 June 2025; asked about 2026, the assistant does not give that date.
     assert "30 giugno 2025" in ask(fixture_engine, "Entro quando si presentano le domande?").answer
     answer = ask(fixture_engine, "Entro quando si presentano le domande per il 2027?")

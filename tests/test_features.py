@@ -240,6 +240,10 @@ def test_a_when_needs_a_date_day_or_period(analyzer, cues, text, language, undat
     what = question({"en": "what is the session about", "it": "a chi si applica il decreto",
                      "ko": "이 규정은 누구에게 적용되나요"}[language], language, analyzer, cues)
     assert not no_date(what, kinds(undated))  # only "when" questions are gated
+    lasting = {"en": "The rotation lasts at least three months.", "it": "La sessione dura 5 minuti ogni ora.",
+               "ko": "사업기간은 계약일로부터 6개월이다."}[language]
+    forms = cues[Language(language)].held_forms
+    assert not no_date(q, kinds(lasting), forms(lasting)) and no_date(q, kinds(undated), forms(undated))  # a length
 
 
 @pytest.mark.parametrize("text, language, figure_only, sum_, share", [
@@ -660,6 +664,31 @@ def test_an_answer_from_a_document_that_names_none_of_the_codes_asked_is_refused
     assert named_elsewhere(ai, "Expected total funding for training grants: $5,000,000") == ["AI"]  # "trAIning"
     assert named_elsewhere(ai, "Ogni fabbrica AI riceverà fino a 2 milioni di euro.") == []
     assert named_elsewhere(ai, "Each Artificial Intelligence factory receives up to $2 million.") == []  # spelled out
+    pcm = question("qual è l'url dell'applicativo della PCM per il lavoro agile", "it", analyzer, cues)
+    assert named_elsewhere(pcm, "Presidenza del Consiglio dei Ministri – portale del lavoro agile") == []
+    assert named_elsewhere(pcm, "Regione Lombardia – portale dei bandi") == ["PCM"]
+
+
+def test_a_code_is_named_by_its_other_languages_initials_and_a_korean_text_is_not_asked_for_english_ones(
+        analyzer, cues):
+    """"l'IA generativa" is named by a call that writes "AI"; a Korean notice never writes the ministry's English
+    initials ("MFDS"), so there only a code with a figure is looked for."""
+    from assistant.answer import named_elsewhere
+
+    same = [group for table in cues.values() for group in table.same_codes]
+    ia = question("nella gara sull'IA generativa, quanti utenti sono previsti", "it", analyzer, cues)
+    assert named_elsewhere(ia, "생성형 AI 서비스 시범 도입: 사용자 1,000명", same=same) == []
+    assert named_elsewhere(ia, "생성형 AI 서비스 시범 도입: 사용자 1,000명") == ["IA"]  # without the table
+    mfds = question("What fax number takes comments on the MFDS draft amendment?", "en", analyzer, cues)
+    assert named_elsewhere(mfds, "의견 제출: 팩스 043-719-3750", same=same, korean=True) == []
+    assert named_elsewhere(mfds, "Fax comments to 301-443-8818.", same=same) == ["MFDS"]
+    assert named_elsewhere(mfds, "Fax comments to 301-443-8818.", "MFDS notice on devices", same) == []  # elsewhere
+    srd = question("qual è l'aliquota dell'intervento SRD03", "it", analyzer, cues)
+    assert named_elsewhere(srd, "보조율은 50%이다.", same=same, korean=True) == ["SRD03"]  # a figure stays as written
+    ai = question("How much funding will each AI factory receive?", "en", analyzer, cues)
+    assert named_elsewhere(ai, "Total funding: $5,000,000", "Total funding: $5,000,000. AI/AN students", same) == [
+        "AI"]  # two letters: only the passage counts
+    assert named_elsewhere(ai, "In Adobe Reader, press Alt + Backspace.", same=same) == ["AI"]  # not "IA" spelled out
 
 
 
