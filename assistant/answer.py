@@ -304,7 +304,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
     if table.introduces_list(best.sentence.text) and table.introduces_list(text):
         reasons.append("it only introduces a list it does not give")  # "… only if:", without the items
-    if question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence):
+    if (question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence)
+            and not table.states_condition(best.sentence.text)):
         reasons.append("it states no condition, and the question asks who may apply")
     same = [group for table in cues.values() for group in table.same_codes]
     if source is not None and (missing := named_elsewhere(question, source.passage, source.text, same,

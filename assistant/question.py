@@ -58,6 +58,7 @@ class Cues:
     penalties_asked: tuple[re.Pattern, ...] = ()  # a question asks which penalty applies ("어떤 처벌", "sanzioni")
     penalties_held: tuple[re.Pattern, ...] = ()  # a text states one ("5년 이하의 징역", "a fine of", "revoca")
     same_codes: tuple[tuple[str, ...], ...] = ()  # initials that name the same thing in two languages ("IA", "AI")
+    conditions: tuple[re.Pattern, ...] = ()  # a text states a condition, permission or prohibition ("only if")
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -88,6 +89,11 @@ class Cues:
     def states_penalty(self, text: str) -> bool:
         """Whether a text states a penalty or sanction (a prison term, a fine, a revocation, a clawback)."""
         return any(p.search(unicodedata.normalize("NFKC", text)) for p in self.penalties_held)
+
+    def states_condition(self, text: str) -> bool:
+        """Whether a text states a condition, a permission or a prohibition ("may apply only if", "non si considera
+        nuova impresa", "하도급을 불허한다"), or is an item of a list of criteria ("a) imprese agricole individuali;")."""
+        return any(p.search(unicodedata.normalize("NFKC", text)) for p in self.conditions)
 
     def asked_forms(self, question: str) -> frozenset[str]:
         """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
@@ -127,7 +133,8 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("places", {}).get("named", [])),
                                 compile_all(data.get("penalties", {}).get("asked", [])),
                                 compile_all(data.get("penalties", {}).get("held", [])),
-                                tuple(tuple(group) for group in data.get("codes", {}).get("same", [])))
+                                tuple(tuple(group) for group in data.get("codes", {}).get("same", [])),
+                                compile_all(data.get("conditions", {}).get("held", [])))
     return tables
 
 

@@ -736,6 +736,13 @@ def test_a_bare_lead_in_or_a_sentence_without_a_condition_does_not_answer_who_ma
     assert reasons(who, "Describe the systems you will use to train students.") == [
         "it states no condition, and the question asks who may apply"]
     assert reasons(who, "Only accredited training programs may apply.") == []
+    # A prohibition or an item of a list of criteria states a condition too, in any language.
+    assert reasons(who, "A Union fishing vessel shall not engage in sub-chartering.") == []
+    assert reasons(who, "a) individual farming enterprises;") == []
+    for language, said in (("it", "Non si considera nuova impresa l’attivazione di una nuova sede operativa."),
+                           ("ko", "본 과업은 하도급을 불허한다."), ("it", "a) imprese agricole individuali;")):
+        assert cues[Language(language)].states_condition(said), said
+    assert not cues[Language.KO].states_condition("현장 사진은 별도로 배포한다.")
 
 
 def test_what_a_term_means_is_answered_by_a_definition(analyzer, cues):
