@@ -183,6 +183,8 @@ def other_year(question: Question, sentence: str, title: str = "") -> bool:
     return bool(asked) and bool(said) and not asked & said
 
 
+_FIGURES_ASKED = (Asks.AMOUNT, Asks.COUNT, Asks.DATE)  # kinds whose fact a lead-in itself may give
+
 FORM_NAMES = {"email": "e-mail address", "percent": "percentage", "duration": "length of time"}
 
 
@@ -302,8 +304,11 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
-    if table.introduces_list(best.sentence.text) and table.introduces_list(text):
-        reasons.append("it only introduces a list it does not give")  # "… only if:", without the items
+    # "… only if:", without the items, answers nothing; a lead-in that holds the figure asked for does ("총사업비가
+    # 500억원 이상이고 … 다음 각 호의 어느 하나에 해당하는", "… supports the seven strategic priorities … the following").
+    if (table.introduces_list(best.sentence.text) and table.introduces_list(text)
+            and not (question.asks in _FIGURES_ASKED and evidence(question, best.sentence))):
+        reasons.append("it only introduces a list it does not give")
     if (question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence)
             and not table.states_condition(best.sentence.text)):
         reasons.append("it states no condition, and the question asks who may apply")

@@ -722,6 +722,10 @@ def test_a_bare_lead_in_or_a_sentence_without_a_condition_does_not_answer_who_ma
     assert reasons(what, "A flag Member State may only issue a fishing authorisation if:") == [
         "it only introduces a list it does not give"]
     assert reasons(what, "The vessel must have a valid fishing licence.") == []
+    # A lead-in that itself holds the figure asked for answers; one that holds none does not.
+    many = question("how many strategic priorities does the plan set out", "en", analyzer, cues)
+    assert reasons(many, "The Government can support the seven strategic priorities of this Plan by the following:") == []
+    assert "it only introduces a list it does not give" in reasons(many, "The 2016 Plan sets priorities as follows:")
     who = question("who can apply for the training grant", "en", analyzer, cues)
     assert who.asks is Asks.ELIGIBILITY
     assert reasons(who, "Describe the systems you will use to train students.") == [
