@@ -150,11 +150,14 @@ def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequen
 
 def counted_unnamed(question: Question, sentence: Sentence) -> bool:
     """A "how many" answered, in its own language, by a sentence that never names what is counted ("how many
-    companies…" by "the 5 poles and 3 growth engines"): its figures count something else. A hard gate, like
+    companies…" by "the 5 poles and 3 growth engines"): its figures count something else. A figure with the
+    counter the question asks with names it too ("몇 명 뽑나요" answered by "모집인원 : 약 70명"). A hard gate, like
     `counted_elsewhere`."""
     if not (question.asks is Asks.COUNT and question.counted and sentence.language is question.language):
         return False
     text = sentence.text.casefold()
+    if question.counter and re.search(rf"\d\s*{re.escape(question.counter)}", text):
+        return False
     return not any(t in text for t in question.counted)
 
 

@@ -59,6 +59,7 @@ class Cues:
     penalties_held: tuple[re.Pattern, ...] = ()  # a text states one ("5년 이하의 징역", "a fine of", "revoca")
     same_codes: tuple[tuple[str, ...], ...] = ()  # initials that name the same thing in two languages ("IA", "AI")
     conditions: tuple[re.Pattern, ...] = ()  # a text states a condition, permission or prohibition ("only if")
+    counters: tuple[re.Pattern, ...] = ()  # a "how many" asked with a counter ("몇 명"): its group is the counter
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -89,6 +90,11 @@ class Cues:
     def states_penalty(self, text: str) -> bool:
         """Whether a text states a penalty or sanction (a prison term, a fine, a revocation, a clawback)."""
         return any(p.search(unicodedata.normalize("NFKC", text)) for p in self.penalties_held)
+
+    def counter(self, question: str) -> str:
+        """The counter a "how many" is asked with ("몇 명" → "명"), or ""."""
+        normal = unicodedata.normalize("NFKC", question)
+        return next((m.group(1) for p in self.counters if (m := p.search(normal))), "")
 
     def states_condition(self, text: str) -> bool:
         """Whether a text states a condition, a permission or a prohibition ("may apply only if", "non si considera
@@ -134,7 +140,8 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("penalties", {}).get("asked", [])),
                                 compile_all(data.get("penalties", {}).get("held", [])),
                                 tuple(tuple(group) for group in data.get("codes", {}).get("same", [])),
-                                compile_all(data.get("conditions", {}).get("held", [])))
+                                compile_all(data.get("conditions", {}).get("held", [])),
+                                compile_all(data.get("counters", {}).get("asked", [])))
     return tables
 
 
@@ -173,6 +180,7 @@ class Question:
     countries: frozenset[str] = frozenset()  # the countries it names ("Korea's budget ministry", "coreano"): KR
     asks_meaning: bool = False  # it asks what a term means ("what does X mean", "come si definisce"), not "what is X"
     asks_penalty: bool = False  # it asks which penalty or sanction applies ("어떤 처벌을 받나요", "what penalty")
+    counter: str = ""  # the counter a "how many" is asked with ("몇 명" → "명"), where the language has them
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
@@ -232,7 +240,8 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     return Question(text, language, asks, terms, focus, figures, names, counted,
                     anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text),
                     about_costs=any(p.search(lowered) for p in table.costs_asked), asks_meaning=table.asks_meaning(text),
-                    asks_penalty=table.asks_penalty(text))
+                    asks_penalty=table.asks_penalty(text),
+                    counter=table.counter(text) if asks is Asks.COUNT else "")
 
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")

@@ -148,6 +148,9 @@ def test_a_count_from_a_sentence_that_never_names_the_counted_thing_is_refused(a
     assert q.asks is Asks.COUNT and q.counted
     assert counted_unnamed(q, sentence(unnamed, language, analyzer, cues))
     assert not counted_unnamed(q, sentence(named, language, analyzer, cues))
+    if language == "ko":  # a figure with the counter asked with ("몇 곳") counts what is asked
+        assert q.counter == "곳" and not counted_unnamed(q, sentence("지원 대상: 약 1,200곳", language, analyzer, cues))
+        assert counted_unnamed(q, sentence("지원 대상: 약 1,200명", language, analyzer, cues))
     other = "ko" if language != "ko" else "en"  # across languages the counted word cannot be looked for
     assert not counted_unnamed(q, sentence("산업부는 5극 3특을 선정했다." if other == "ko" else "The 5 poles.", other,
                                            analyzer, cues))
