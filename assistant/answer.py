@@ -249,10 +249,11 @@ _CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+
 
 def title_elsewhere(question: Question, source: str, titles: Sequence[str]) -> list[str]:
     """The names a question gives that are part of some document's title ("the Lavoro Agile app": a manual's
-    title) when its answer's document (`source`: `Store.document_text`, with its title) never names them: the question is about
-    that document, and the answer comes from another ("Qual è il numero dell'help desk dell'applicativo Lavoro
-    Agile?" answered, across languages, by a US grant's help line). `titles`: every document's title. Pairs of
-    capitalised words only: a single word ("Korea", "Regulation") is too often a translation away."""
+    title) when its answer's document (`source`: `Store.document_text`, with its title) never names them: the
+    question is about that document, and the answer comes from another ("Qual è il numero dell'help desk
+    dell'applicativo Lavoro Agile?" answered, across languages, by a US grant's help line). `titles`: every
+    document's title. Pairs of capitalised words only: a single word ("Korea", "Regulation") is too often a
+    translation away."""
     low_source = source.casefold()
     named = []
     for run in _CAPITALISED_RUN.findall(question.text):
