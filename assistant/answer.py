@@ -16,7 +16,6 @@ from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, 
                        confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
                        no_amount, no_date, no_definition, no_form, no_penalty, no_place, no_quantity,
                        versions_text, weighted_coverage)
-from .eligibility.vocabulary import find_places, load_vocabulary
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -296,10 +295,9 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it defines nothing, and the question asks what a term means")
     if no_amount(question, kinds, held):
         reasons.append("it holds no sum of money or share, and the question asks how much")
-    if no_place(question, table.names_place(text) or bool(held & {"web", "email", "section"})
-                or bool(find_places(text, load_vocabulary()))):
+    if no_place(question, text, table, held):
         reasons.append("it names no place, and the question asks where")
-    if no_penalty(question, table.states_penalty(text)):
+    if no_penalty(question, text, table):
         reasons.append("it states no penalty, and the question asks which applies")
     if lacking := no_form(question, held):
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
@@ -313,12 +311,12 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     if (question.asks is Asks.ELIGIBILITY and not evidence(question, best.sentence)
             and not table.states_condition(best.sentence.text)):
         reasons.append("it states no condition, and the question asks who may apply")
-    same = [group for table in cues.values() for group in table.same_codes]
-    if source is not None and (missing := named_elsewhere(question, source.passage, source.text, same,
-                                                          best.chunk.language is Language.KO)):
-        reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
-    if source is not None and (missing := title_elsewhere(question, source.text, source.titles)):
-        reasons.append(f"the question names {', '.join(f'«{m}»' for m in missing)}, from another document's title")
+    if source is not None:
+        same = [group for language_table in cues.values() for group in language_table.same_codes]
+        if missing := named_elsewhere(question, source.passage, source.text, same, best.chunk.language is Language.KO):
+            reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
+        if missing := title_elsewhere(question, source.text, source.titles):
+            reasons.append(f"the question names {', '.join(f'«{m}»' for m in missing)}, from another document's title")
     if about_other_countries(question, source.countries if source else None):
         reasons.append("its document speaks of other countries than the one the question names")
     return reasons

@@ -8,7 +8,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .question import Asks, Question
+from .eligibility.vocabulary import find_places, load_vocabulary
+from .question import Asks, Cues, Question
 from .sentences import Sentence
 from .text import erase, lead_in, numbers
 
@@ -200,18 +201,20 @@ def no_amount(question: Question, kinds: frozenset[Asks], held: frozenset[str]) 
     return question.asks is Asks.AMOUNT and Asks.AMOUNT not in kinds and "percent" not in held
 
 
-def no_penalty(question: Question, stated: bool) -> bool:
-    """"Which penalty applies" (`question.asks_penalty`) answered by a text that states none (`stated`: a prison
-    term, a fine, a revocation, a clawback…): "the official shall compensate the fund's loss" is a liability, not
-    the penalty asked for. A hard gate, like `no_definition`."""
-    return question.asks_penalty and not stated
+def no_penalty(question: Question, text: str, table: Cues) -> bool:
+    """"Which penalty applies" (`question.asks_penalty`) answered by a text that states none in its language's
+    terms (`table`: a prison term, a fine, a revocation, a clawback…): "the official shall compensate the fund's
+    loss" is a liability, not the penalty asked for. A hard gate, like `no_definition`."""
+    return question.asks_penalty and not table.states_penalty(text)
 
 
-def no_place(question: Question, named: bool) -> bool:
-    """A "where" answered by a text that names no place (`named`: it names one by its language's patterns, the
-    place tables, a web or e-mail address, or a section of a text): "…complessi industriali RE100 equivalenti a nuove città" says what
-    they will be like, not where. A hard gate, like `no_date`."""
-    return question.asks is Asks.PLACE and not named
+def no_place(question: Question, text: str, table: Cues, held: frozenset[str]) -> bool:
+    """A "where" answered by a text that names no place: none by its language's patterns (`table`), no place the
+    place tables know, no web or e-mail address and no section of a text (`held`: its forms of answer).
+    "…complessi industriali RE100 equivalenti a nuove città" says what they will be like, not where. A hard gate,
+    like `no_date`."""
+    return question.asks is Asks.PLACE and not (table.names_place(text) or held & {"web", "email", "section"}
+                                                or find_places(text, load_vocabulary()))
 
 
 # Forms of answer without which a text says nothing of what was asked: "which e-mail address", "what percentage".

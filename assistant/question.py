@@ -74,22 +74,20 @@ class Cues:
 
     def asks_meaning(self, question: str) -> bool:
         """Whether a question asks what a term means ("what does 'chartering' mean", "how does M-13-13 define…")."""
-        normal = unicodedata.normalize("NFKC", question)
-        return any(p.search(normal) for p in self.meaning)
+        return _finds(self.meaning, question)
 
     def names_place(self, text: str) -> bool:
         """Whether a text names a place by this language's patterns (a proper name, a street, a building: not "in
         new cities", not "온·오프라인 활동"); the place tables and web or e-mail addresses are checked apart."""
-        normal = unicodedata.normalize("NFKC", text)
-        return any(p.search(normal) for p in self.places)
+        return _finds(self.places, text)
 
     def asks_penalty(self, question: str) -> bool:
         """Whether a question asks which penalty or sanction applies ("어떤 처벌을 받나요", "what penalty…")."""
-        return any(p.search(unicodedata.normalize("NFKC", question)) for p in self.penalties_asked)
+        return _finds(self.penalties_asked, question)
 
     def states_penalty(self, text: str) -> bool:
         """Whether a text states a penalty or sanction (a prison term, a fine, a revocation, a clawback)."""
-        return any(p.search(unicodedata.normalize("NFKC", text)) for p in self.penalties_held)
+        return _finds(self.penalties_held, text)
 
     def counter(self, question: str) -> str:
         """The counter a "how many" is asked with ("몇 명" → "명"), or ""."""
@@ -99,7 +97,7 @@ class Cues:
     def states_condition(self, text: str) -> bool:
         """Whether a text states a condition, a permission or a prohibition ("may apply only if", "non si considera
         nuova impresa", "하도급을 불허한다"), or is an item of a list of criteria ("a) imprese agricole individuali;")."""
-        return any(p.search(unicodedata.normalize("NFKC", text)) for p in self.conditions)
+        return _finds(self.conditions, text)
 
     def asked_forms(self, question: str) -> frozenset[str]:
         """The forms of answer a question asks for ("which e-mail address" asks for an e-mail)."""
@@ -108,6 +106,12 @@ class Cues:
     def held_forms(self, sentence: str) -> frozenset[str]:
         """The forms of answer a sentence holds (an e-mail address, a percentage…)."""
         return _matching(self.forms_held, unicodedata.normalize("NFKC", sentence))
+
+
+def _finds(patterns: tuple[re.Pattern, ...], text: str) -> bool:
+    """Whether any of the patterns occurs in the text (after Unicode NFKC, as every cue is read)."""
+    normal = unicodedata.normalize("NFKC", text)
+    return any(p.search(normal) for p in patterns)
 
 
 def _matching(table: dict[str, tuple[re.Pattern, ...]], text: str) -> frozenset[str]:
