@@ -140,6 +140,20 @@ def test_a_cut_keeps_the_form_of_answer_asked_for(analyzer):
     assert "osservazioni@ufficio.example.it" in short and short.strip("…") in sentence
 
 
+def test_a_cut_is_made_around_the_figure_asked_for_when_the_clauses_leave_it_out(analyzer):
+    # One clause, too long to give whole, whose figure sits past the first 220 characters: cut at its start, the
+    # answer would hold none of what "within how many days" asks for.
+    sentence = ("La commissione tecnica nominata con apposito decreto del direttore generale esamina le richieste "
+                "di contributo presentate dai comuni e dalle unioni di comuni del territorio regionale secondo "
+                "l'ordine cronologico di arrivo delle richieste stesse e conclude la propria valutazione entro 45 "
+                "(quarantacinque) giorni dalla chiusura dello sportello telematico.")
+    question, short = cut(sentence, "entro quanti giorni la commissione conclude la valutazione delle richieste",
+                          Language.IT, analyzer)
+    assert "duration" in question.forms
+    assert len(sentence) > MAX_ANSWER_CHARS and len(short) <= MAX_ANSWER_CHARS
+    assert "45 (quarantacinque) giorni" in short and short.startswith("…") and short.strip("…") in sentence
+
+
 def test_a_short_sentence_is_read_with_the_next_one_when_both_fit(analyzer):
     from tests.test_features import sentence
 
