@@ -286,9 +286,9 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("its figure counts something other than what the question counts")
     if counted_unnamed(question, best.sentence):
         reasons.append("it never names what the question counts")
-    if no_quantity(question, text, not_counts):
-        reasons.append("it holds no figure that could be the amount or number asked for")
     kinds, held = table.evidence_kinds(text), table.held_forms(text)
+    if no_quantity(question, text, not_counts, held):
+        reasons.append("it holds no figure that could be the amount or number asked for")
     if no_date(question, kinds, held):
         reasons.append("it holds no date, day or period, and the question asks when")
     if no_definition(question, kinds):

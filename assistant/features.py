@@ -162,11 +162,13 @@ def counted_unnamed(question: Question, sentence: Sentence) -> bool:
     return not any(t in text for t in question.counted)
 
 
-def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] = ()) -> bool:
+def no_quantity(question: Question, text: str, not_counts: Sequence[re.Pattern] = (),
+                held: frozenset[str] = frozenset()) -> bool:
     """An amount or a count answered by a text with no figure that could be it: none but years, the question's
     own figures, and figures that number, name or date something (`not_counts`: a title line dated
-    "2019. 10. 29." tells no budget). A hard gate, like `counted_elsewhere`."""
-    if question.asks not in (Asks.AMOUNT, Asks.COUNT):
+    "2019. 10. 29." tells no budget). An amount needs none when the text says there is nothing to pay (`held`:
+    its forms of answer; "수수료 없음"). A hard gate, like `counted_elsewhere`."""
+    if question.asks not in (Asks.AMOUNT, Asks.COUNT) or (question.asks is Asks.AMOUNT and "free" in held):
         return False
     return not _not_year(numbers(erase(text, not_counts)) - question.figures)
 

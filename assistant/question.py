@@ -126,9 +126,12 @@ def load_cues() -> dict[Language, Cues]:
         data = tomllib.loads((folder / f"{language.value}.toml").read_text(encoding="utf-8"))
         compile_all = lambda patterns: tuple(re.compile(p, re.IGNORECASE) for p in patterns)  # noqa: E731
         asks = tuple((Asks(name), compile_all(data["asks"][name])) for name in data["asks"]["order"])
-        evidence = {Asks(name): compile_all(patterns) for name, patterns in data["evidence"].items()}
-        words = data["words"]
         forms = data.get("forms", {})
+        # A text that says there is nothing to pay ("free of charge", "수수료 없음") answers "how much": amount evidence.
+        free = forms.get("held", {}).get("free", [])
+        evidence = {Asks(name): compile_all(patterns + (free if name == Asks.AMOUNT.value else []))
+                    for name, patterns in data["evidence"].items()}
+        words = data["words"]
         tables[language] = Cues(asks, evidence, frozenset(words["frame"]), frozenset(words["question"]),
                                 frozenset(words["figure"]), compile_all(data.get("annotations", {}).get("patterns", [])),
                                 {name: compile_all(p) for name, p in forms.get("asked", {}).items()},

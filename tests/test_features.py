@@ -262,6 +262,40 @@ def test_a_how_much_needs_a_sum_or_a_share(analyzer, cues, text, language, figur
     assert not no_amount(count, table.evidence_kinds(figure_only), table.held_forms(figure_only))  # only "how much"
 
 
+@pytest.mark.parametrize("text, language, currency_first, nothing_to_pay, figure_only", [
+    ("quanto costa la copia di un documento", "it", "La copia costa euro 0,50 per pagina.",
+     "Il rilascio della copia è gratuito.", "La copia si chiede con il modulo 3."),
+    ("how much is the fee for the certificate", "en", "The fee is USD 40 per certificate.",
+     "The certificate is issued free of charge.", "Apply with form 3."),
+    ("증명서 발급 수수료는 얼마인가요", "ko", "발급 수수료는 1천 원이다.", "증명서 발급: 수수료 없음",
+     "증명서는 별지 제3호서식으로 신청한다."),
+])
+def test_a_how_much_is_answered_by_a_sum_written_either_way_or_by_nothing_to_pay(
+        analyzer, cues, text, language, currency_first, nothing_to_pay, figure_only):
+    """"euro 0,50" is a sum as "0,50 euro" is, and "free of charge" answers "how much": neither the amount gate nor
+    the figure gate refuses them, while a text with only a form's number is still refused."""
+    from assistant.answer import Candidate, refusal_reasons
+    from assistant.types import Chunk
+
+    q = question(text, language, analyzer, cues)
+    assert q.asks is Asks.AMOUNT
+
+    def reasons(text_given: str) -> list[str]:
+        s = sentence(text_given, language, analyzer, cues)
+        chunk = Chunk("d#p1", "d", text_given, "¶1", Language(language), "d")
+        return refusal_reasons(q, Candidate(s, chunk, 1, np.zeros(1)), 0.9, 0.6, cues)
+
+    assert Asks.AMOUNT in cues[Language(language)].evidence_kinds(currency_first)
+    assert reasons(currency_first) == [] and reasons(nothing_to_pay) == []
+    assert "it holds no sum of money or share, and the question asks how much" in reasons(figure_only)
+    count = question({"it": "quante copie posso chiedere", "en": "how many certificates can I ask for",
+                      "ko": "증명서는 몇 장 받을 수 있나요"}[language], language, analyzer, cues)
+    assert count.asks is Asks.COUNT
+    s = sentence(nothing_to_pay, language, analyzer, cues)
+    assert refusal_reasons(count, Candidate(s, Chunk("d#p1", "d", nothing_to_pay, "¶1", Language(language), "d"), 1,
+                                            np.zeros(1)), 0.9, 0.6, cues)  # nothing to pay counts nothing
+
+
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
     q = question("How much funding does each award receive?", "en", analyzer, cues)
     grants = sentence("We expect to make 12 new grants this year.", "en", analyzer, cues)
