@@ -595,6 +595,8 @@ def replace_text(chunk, text):
      "Il contributo è pari al 40% delle spese."),
     ("What percentage of the costs is covered?", "en", "The award covers eligible costs up to $250,000.",
      "The award covers 80 percent of eligible costs."),
+    ("what share of graduates must work in underserved areas", "en", "Graduates must work in underserved areas.",
+     "The share must be greater than or equal to fifty (50) percent of all graduates."),  # spelled out, then digits
     ("출연 비율은 몇 퍼센트인가요", "ko", "잉여금은 기금에 우선 출연하여야 한다.",
      "잉여금은 100분의 30 이상을 기금에 우선 출연하여야 한다."),  # a statute's way of writing 30 %
     ("a quale indirizzo e-mail si scrive", "it", "Le domande si inviano alla Regione.",
