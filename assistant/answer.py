@@ -462,6 +462,7 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
 
 
 _FACT_END = ",;.)>]»”\""
+_SPELLED = re.compile(r"(?<!\S)[^\W\d_]+(?:-[^\W\d_]+)?\s$")  # a word spelled out just before a bracket
 
 
 def _facts(text: str, patterns: list[re.Pattern], particles: tuple[str, ...] = ()) -> list[str]:
@@ -474,6 +475,9 @@ def _facts(text: str, patterns: list[re.Pattern], particles: tuple[str, ...] = (
             start, end = match.span()
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
+            # Digits in brackets repeat the figure spelled out before them ("fifty (50) percent"): it is said whole.
+            spelled = _SPELLED.search(text, 0, start) if text.startswith("(", start) else None
+            start = spelled.start() if spelled else start
             # A full stop or comma inside a figure or an address ("20.000,00", "pcm.it") belongs to it.
             while end < len(text) and not text[end].isspace() and not (
                     text[end] in _FACT_END and (end + 1 == len(text) or not text[end + 1].isalnum())):
