@@ -325,7 +325,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
 def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSWER_CHARS) -> str:
     """The shortest part of a long sentence that holds the fact and reads on its own: the clause with the fact
     (and most of the question's terms), widened with its neighbouring clauses while they fit in `limit`
-    characters, and the room still left filled with the words that follow it, then those before it."""
+    characters, and the room still left filled with the words that follow it, then those before it; or, when
+    that leaves out the form of answer the question names and the sentence holds, the words around that form."""
     if len(sentence) <= limit:
         return sentence
     pieces = [p for p in _CLAUSE.split(sentence) if p]
