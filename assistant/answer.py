@@ -453,7 +453,9 @@ def key_fact(text: str, question: Question, cues: Cues) -> str:
     for group in (forms, kinds):
         facts = _facts(text, group, cues.particles)
         if group is kinds:
-            facts = [f for f in facts if numbers(f) or question.asks in (Asks.PLACE, Asks.PERSON)]
+            # A place or a person is named by a proper name (or a figure: an address); a common noun the place
+            # patterns find ("building", "room") is evidence for the chooser, not a fact to name.
+            facts = [f for f in facts if numbers(f) or question.asks in (Asks.PLACE, Asks.PERSON) and not f.islower()]
         if facts:
             return facts[0] if len(facts) == 1 else ""
     if question.asks not in (Asks.AMOUNT, Asks.COUNT, Asks.DATE) and not question.wants_figure:

@@ -507,6 +507,11 @@ def test_a_cross_lingual_answer_names_only_the_fact_asked_for(analyzer, cues):
     # Several figures (3.9, 40, 2), none of them clearly the count: the quote speaks, no figure is named.
     assert key_fact(source, count, cues[Language.KO]) == ""
     assert key_fact("개발 서버용 GPU 2대를 도입한다.", count, cues[Language.KO]) == "2대"  # its particle dropped
+    # A place is named by a proper name, not by the common noun that marks a sentence as speaking of one.
+    where = question("그 시스템은 어디에 배치되었나요", "ko", analyzer, cues)
+    assert where.asks is Asks.PLACE
+    assert key_fact("The system has led to building decision aids for security agencies.", where, cues[Language.EN]) == ""
+    assert key_fact("The system has been deployed in Boston since 2007.", where, cues[Language.EN]) == "in Boston"
     # A figure spelled out and repeated in digits is named whole, not from its bracket.
     share = question("그 비율은 몇 퍼센트인가요", "ko", analyzer, cues)
     assert key_fact("Placement must be greater than or equal to fifty (50) percent of all graduates.", share,
