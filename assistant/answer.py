@@ -333,21 +333,21 @@ def shorten(sentence: str, question: Question, cues: Cues, limit: int = MAX_ANSW
     # The form of answer the question names (an e-mail address for "which e-mail…"), when the sentence holds
     # it, marks the clause to keep; else the kind of fact asked for (as in `key_fact`).
     forms = _form_patterns(question.forms, cues)
-    patterns = forms if any(p.search(sentence) for p in forms) else list(cues.evidence.get(question.asks, ()))
+    form = next((m for p in forms if (m := p.search(sentence))), None)  # the first form of answer it holds
+    patterns = forms if form else list(cues.evidence.get(question.asks, ()))
     # A figure is asked for: a clause with one beats one without, when the kind's patterns find none ("how long"
     # is answered by "within six (6) months", which is no date).
     wants_figure = question.wants_figure or question.asks in (Asks.AMOUNT, Asks.COUNT, Asks.DATE)
     text = _clauses_cut(sentence, pieces, question, patterns, wants_figure, limit) if len(pieces) > 1 else \
         sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    if patterns is not forms or any(p.search(text) for p in patterns):
+    if not form or any(p.search(text) for p in forms):
         return text
     # The form of answer asked for must be in the cut: a clause too long to give whole is cut at its start, and
     # the room left is filled from the next clause, either of which can leave it out ("…entro un termine massimo
     # di 90 (novanta) giorni" for "how long"). Then the cut is made around the first one the sentence holds. Not
     # for a kind of fact alone: a date's patterns also find the year in a programme's name, which answers no
     # "when" and which the gates must see missing.
-    found = next((m for p in patterns if (m := p.search(sentence))), None)
-    return _around(sentence, *found.span(), limit) if found else text
+    return _around(sentence, *form.span(), limit)
 
 
 def _around(sentence: str, start: int, end: int, limit: int) -> str:
@@ -361,10 +361,10 @@ def _around(sentence: str, start: int, end: int, limit: int) -> str:
     room = limit - 2 - (end - start)
     if room < 0:
         return sentence[start : start + limit - 2].rsplit(" ", 1)[0] + "…"
-    rest = re.split(r"(?<=[,;:])\s", sentence[end:].lstrip(), maxsplit=1)[0]
-    after = _words(rest, room // 3)
+    following = sentence[end:].lstrip()
+    after = _words(re.split(r"(?<=[,;:])\s", following, maxsplit=1)[0], room // 3)
     before = _words(sentence[:start].rstrip(), room - len(after) - 1, last=True)
-    more = _words(sentence[end:].lstrip()[len(after):].lstrip(), room - len(after) - len(before) - 2)
+    more = _words(following[len(after):].lstrip(), room - len(after) - len(before) - 2)
     text = " ".join(t for t in (before, sentence[start:end], after, more) if t)
     return ("" if sentence.startswith(text) else "…") + text + ("" if sentence.endswith(text) else "…")
 
