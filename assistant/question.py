@@ -29,6 +29,9 @@ class Asks(StrEnum):
     OTHER = "other"
 
 
+_QUANTITIES = (Asks.AMOUNT, Asks.COUNT)  # kinds whose evidence a figure that numbers or dates something is not
+
+
 @dataclass(frozen=True)
 class Cues:
     """One language's cue table, compiled: question words per kind, evidence per kind, frame and filler words."""
@@ -64,7 +67,9 @@ class Cues:
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
         text = erase(unicodedata.normalize("NFKC", sentence), self.annotations)
-        return frozenset(kind for kind, patterns in self.evidence.items() if any(p.search(text) for p in patterns))
+        figures = erase(text, self.not_counts)  # an article's "제15조" or "n. 2995" is no sum and no count
+        return frozenset(kind for kind, patterns in self.evidence.items()
+                         if any(p.search(figures if kind in _QUANTITIES else text) for p in patterns))
 
     def introduces_list(self, text: str) -> bool:
         """Whether a text ends by introducing a list it does not give: "… only if:", or this language's words for "the
@@ -264,12 +269,18 @@ def anchor_terms(text: str, names: frozenset[str], language: Language, analyzer:
     return tuple(dict.fromkeys(t for t in terms if not t.isdigit() or len(t) > 2))
 
 
+# How sentences are read with the cue tables (`Cues.evidence_kinds`…): raise it when that code changes, so that an
+# index analysed the old way is analysed again, as after a change to the tables.
+READING_VERSION = 2
+
+
 @functools.cache
 def cues_digest() -> str:
-    """A hash of the packaged cue tables: sentences analysed with other tables are analysed again at the next build."""
+    """A hash of the packaged cue tables and of how they are read: sentences analysed otherwise are analysed again
+    at the next build."""
     import hashlib
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"reading {READING_VERSION}".encode())
     folder = resources.files("assistant") / "cues"
     for language in Language:
         digest.update((folder / f"{language.value}.toml").read_bytes())

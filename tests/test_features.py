@@ -296,6 +296,21 @@ def test_a_how_much_is_answered_by_a_sum_written_either_way_or_by_nothing_to_pay
                                             np.zeros(1)), 0.9, 0.6, cues)  # nothing to pay counts nothing
 
 
+@pytest.mark.parametrize("language, numbered, sum_, counted", [
+    ("ko", "개인정보보호법 제15조, 제17조 및 제24조에 근거하여 동의를 받는다.", "사업비는 3조 원이다.", "위원은 45명 이내로 구성한다."),
+    ("it", "Ai sensi dell'art. 7 della D.G.R. n. 2995 del 9 settembre.", "La dotazione è di 3 milioni di euro.",
+     "Sono ammessi 10 progetti."),
+    ("en", "Under Section 3 of Decree No. 2995 of 9 September.", "The budget is 3 million dollars.",
+     "The committee has 45 members."),
+])
+def test_a_figure_that_numbers_or_dates_something_is_no_sum_and_no_count(cues, language, numbered, sum_, counted):
+    """An article's "제15조" (조 is also "trillion"), "n. 2995" or "9 September" holds no sum and no count, while a
+    sum and a count still do."""
+    kinds = cues[Language(language)].evidence_kinds
+    assert not {Asks.AMOUNT, Asks.COUNT} & kinds(numbered)
+    assert Asks.AMOUNT in kinds(sum_) and Asks.COUNT in kinds(counted)
+
+
 def test_a_figure_of_the_wrong_kind_is_no_amount(analyzer, cues):
     q = question("How much funding does each award receive?", "en", analyzer, cues)
     grants = sentence("We expect to make 12 new grants this year.", "en", analyzer, cues)

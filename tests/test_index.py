@@ -111,6 +111,16 @@ def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, emb
     assert np.array_equal(rebuilt.sentences.vectors[:], after.sentences.vectors[:])
 
 
+def test_a_new_way_of_reading_the_cue_tables_changes_their_digest(monkeypatch):
+    """Sentences are analysed again when the code that reads the tables changes, not only the tables."""
+    import assistant.question as question_module
+
+    digest = question_module.cues_digest.__wrapped__  # uncached
+    before = digest()
+    monkeypatch.setattr(question_module, "READING_VERSION", question_module.READING_VERSION + 1)
+    assert digest() != before
+
+
 def test_killed_build_leaves_the_previous_index_answering(tmp_path, embedder, second, analyzer):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
