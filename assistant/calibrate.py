@@ -19,7 +19,7 @@ import numpy as np
 
 from .answer import Candidate, answer_from, answer_text, best_candidate, chooser_pick, gather_candidates, verified
 from .errors import AssistantError
-from .evaluation import evidence_rank, fact_present
+from .evaluation import evidence_rank, fact_present, outcome
 from .features import FEATURES
 from .pipeline import Engine, ask_traced, clean_question, understand
 from .question import Cues, Question
@@ -130,15 +130,26 @@ def lost_at(item: TestItem, question: Question | None, answer: Answer | None, ch
     return "confidence" if confidence < threshold else "gate"
 
 
-def asked_and_traced(engine: Engine, item: TestItem) -> tuple[Answer, list[Hit], str]:
+def open_answer(engine: Engine, question: Question, answer: Answer, hits: list[Hit], candidates: list[Candidate],
+                selector: Selector) -> Answer:
+    """The answer a question gets with no confidence threshold: `answer` when it was given (or there was no
+    candidate), else the selector's pick as the hard gates and the verifier leave it."""
+    if answer.grounded or not candidates:
+        return answer
+    return verified(answer_from(question, hits, candidates, engine.store, selector, engine.cues, threshold=0.0),
+                    question.text, question.language, hits, engine.store)
+
+
+def asked_and_traced(engine: Engine, item: TestItem) -> tuple[Answer, list[Hit], dict]:
     """An item asked as `ask` asks it (the engine's selector): the answer, the passages found, and where a miss
-    was lost."""
+    was lost (`lost_at`) and the outcome with no threshold (`open_outcome`)."""
     answer, trace = ask_traced(engine, item.question, item.lang)
-    if not missed(item, answer):  # nothing lost: the candidates' answer texts need not be made
-        return answer, trace.hits, ""
-    choice = labelled(item, trace.question, trace.hits, trace.candidates, engine)
-    return answer, trace.hits, lost_at(item, trace.question, answer, choice, engine.selector, engine.cues,
-                                       engine.threshold)
+    info = {"lost_at": "", "open_outcome": outcome(item, open_answer(engine, trace.question, answer, trace.hits,
+                                                                      trace.candidates, engine.selector))}
+    if missed(item, answer):  # else nothing lost: the candidates' answer texts need not be made
+        choice = labelled(item, trace.question, trace.hits, trace.candidates, engine)
+        info["lost_at"] = lost_at(item, trace.question, answer, choice, engine.selector, engine.cues, engine.threshold)
+    return answer, trace.hits, info
 
 
 def choices(example: Example, ranker: LinearModel) -> Choice:
@@ -293,8 +304,10 @@ def cross_validate(examples: Sequence[Example], seed: int = SEED, progress: Prog
         for i in held:
             choice = choices(examples[i], selector.ranker)
             answer = answer_with(examples[i], choice, selector)
+            opened = None if answer is None else open_answer(examples[i].engine, examples[i].question, answer,
+                                                              choice.hits, choice.candidates, selector)
             results[i] = (examples[i], answer, choice.hits, {
-                "held_out": group, "threshold": selector.threshold,
+                "held_out": group, "threshold": selector.threshold, "open_outcome": outcome(examples[i].item, opened),
                 "lost_at": lost_at(examples[i].item, examples[i].question, answer, choice, selector,
                                    examples[i].engine.cues, selector.threshold)})
         if progress:

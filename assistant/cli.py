@@ -369,8 +369,9 @@ def _require_two_groups(items: list) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .calibrate import asked_and_traced
-    from .evaluation import load_testset, run_testset, score_item, summarize_by, summarize_by_language
+    from .calibrate import WRONG_COST, asked_and_traced
+    from .evaluation import (SWEEP, load_testset, run_testset, score_item, summarize_by, summarize_by_language,
+                             threshold_sweep)
     from .pipeline import open_engine
     from .progress import Reporter
     from .report import METRICS, describe_miss, worst_misses, write_report
@@ -396,13 +397,15 @@ def _eval(args: argparse.Namespace) -> int:
             from .calibrate import collect, cross_validate
 
             examples = collect(engine, items, reporter.update, args.testset.stem)
+            answered = cross_validate(examples, progress=reporter.update)
             results = [score_item(e.item, answer, hits, e.latency_ms, e.error, crossing(e.item), info["held_out"],
-                                  info["lost_at"])
-                       for e, answer, hits, info in cross_validate(examples, progress=reporter.update)]
+                                  info["lost_at"], info["open_outcome"]) for e, answer, hits, info in answered]
+            thresholds = sorted({info["threshold"] for *_, info in answered})
             selector_note = "held out by document: each question answered by a selector fitted on the other documents"
         else:
             results = run_testset(items, lambda item: asked_and_traced(engine, item), reporter.update)
             results = [replace(r, crosslingual=crossing(r.item)) for r in results]
+            thresholds = [engine.threshold]
             selector_note = f"the packaged selector ({engine.selector.meta.get('trained_on', 'unknown training')})"
     metrics = summarize_by_language(results)
     breakdowns = {"kind": summarize_by(results, lambda r: r.item.kind or "(none)"),
@@ -410,13 +413,15 @@ def _eval(args: argparse.Namespace) -> int:
     manifest = engine.store.manifest
     context = {"index": {"model": manifest["model"], "rerank_model": manifest.get("rerank_model"),
                          "passages": manifest["passages"], "built_at": manifest["built_at"]},
-               "selector": selector_note, "settings": settings.model_dump(mode="json")}
+               "selector": selector_note, "threshold": thresholds[0] if len(thresholds) == 1 else thresholds,
+               "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
     paths = write_report(out, args.testset, metrics, results, context, breakdowns)
     names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms")
     print(f"selector: {selector_note}")
     print(_table(metrics, names))
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
     _print_losses(results, tuple(metrics))
+    _print_sweep(threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST), thresholds)
     worst = worst_misses(results)
     print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
           else "worst misses: none, no answer was wrong")
@@ -424,6 +429,18 @@ def _eval(args: argparse.Namespace) -> int:
         print("  " + describe_miss(r, width=90))
     print("report: " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _print_sweep(sweep: list[dict], used: list[float]) -> None:
+    """Right and wrong answers at every tenth of the refusal threshold and at the one used."""
+    shown = [row for row in sweep if row["threshold"] in used or abs(row["threshold"] * 10 - round(row["threshold"] * 10)) < 1e-9]
+    if not shown:
+        return
+    print("answers at each refusal threshold (answer.threshold; * the one used):")
+    print("  threshold " + "".join(f"{row['threshold']:.2f}{'*' if row['threshold'] in used else ' '}".rjust(7)
+                                   for row in shown))
+    for name in ("right", "wrong"):
+        print(f"  {name:9s} " + "".join(str(row[name]).rjust(7) for row in shown))
 
 
 def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = False) -> str:

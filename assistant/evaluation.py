@@ -135,7 +135,7 @@ LOSS_STAGES = {
 
 
 def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_ms: float, error: str = "",
-               crosslingual: bool = False, held_out: str = "", lost_at: str = "") -> ItemResult:
+               crosslingual: bool = False, held_out: str = "", lost_at: str = "", open_outcome: str = "") -> ItemResult:
     """Score one answer (None when asking failed with `error`)."""
     if answer is None:
         return ItemResult(item, "", "unknown", False, 0, len(item.expected_facts), False, (error,), None, latency_ms, error,
@@ -158,7 +158,17 @@ def score_item(item: TestItem, answer: Answer | None, hits: list[Hit], latency_m
         see_also_sentence_holds=see_also_holds(item, answer, sentence=True),
         confidence=answer.confidence,
         lost_at=lost_at,
+        open_outcome=open_outcome,
     )
+
+
+def outcome(item: TestItem, answer: Answer | None) -> str:
+    """"right", "wrong" or "refused": how an answer scores ("" when asking failed)."""
+    if answer is None:
+        return ""
+    if not answer.grounded:
+        return "refused"
+    return "right" if score_item(item, answer, [], 0.0).correct else "wrong"
 
 
 def see_also_holds(item: TestItem, answer: Answer, sentence: bool = False) -> bool | None:
@@ -241,19 +251,49 @@ def summarize_by(results: list[ItemResult], key: Callable[[ItemResult], str]) ->
     return {name: summarize(subset) for name, subset in sorted(groups.items())}
 
 
-def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit], str]],
+SWEEP = tuple(round(0.05 * n, 2) for n in range(20))  # the thresholds a sweep tries: 0, 0.05 … 0.95
+
+
+def threshold_sweep(results: list[ItemResult], thresholds: Iterable[float] = SWEEP, wrong_cost: float = 1.5
+                    ) -> list[dict]:
+    """What each refusal threshold would have given, from each item's confidence and its outcome with no threshold
+    (`ItemResult.open_outcome`): an item is answered at threshold t when nothing else refuses it and its
+    confidence reaches t (an answer with no confidence, from the programme records, at every t). One row per
+    threshold: answers given, right and wrong, answer accuracy, the share of answers that are right, refusal
+    precision and recall, and right − `wrong_cost` × wrong (what the threshold is chosen for). Items whose asking
+    failed, or whose outcome is unknown, are left out."""
+    known = [r for r in results if r.open_outcome and not r.error]
+    answerable = sum(r.item.answerable for r in known)
+    unanswerable = len(known) - answerable
+    rows = []
+    for t in sorted(set(thresholds)):
+        given = [r for r in known if r.open_outcome != "refused" and (r.confidence is None or r.confidence >= t)]
+        right = sum(r.open_outcome == "right" for r in given)
+        wrong = len(given) - right
+        refused = len(known) - len(given)
+        refused_unanswerable = unanswerable - sum(not r.item.answerable for r in given)
+        rows.append({"threshold": t, "answered": len(given), "right": right, "wrong": wrong,
+                     "answer_accuracy": _ratio(right, answerable), "answers_right": _ratio(right, len(given)),
+                     "refusal_precision": _ratio(refused_unanswerable, refused),
+                     "refusal_recall": _ratio(refused_unanswerable, unanswerable),
+                     "utility": right - wrong_cost * wrong})
+    return rows
+
+
+def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit], dict]],
                 progress: Callable[[str, int, int], None] | None = None) -> list[ItemResult]:
-    """Ask every item through `answer_fn` (its answer, the passages found, and where a miss was lost) and score
-    it; a failing item is recorded, not fatal."""
+    """Ask every item through `answer_fn` (its answer, the passages found, and what else is known of it: where a
+    miss was lost, `lost_at`, and the outcome with no threshold, `open_outcome`) and score it; a failing item is
+    recorded, not fatal."""
     import time
 
     results = []
     for done, item in enumerate(items, 1):
         started = time.perf_counter()
         try:
-            answer, hits, lost = answer_fn(item)
+            answer, hits, info = answer_fn(item)
             results.append(score_item(item, answer, hits, answer.timings_ms.get("total", (time.perf_counter() - started) * 1000),
-                                      lost_at=lost))
+                                      lost_at=info.get("lost_at", ""), open_outcome=info.get("open_outcome", "")))
         except AssistantError as exc:
             results.append(score_item(item, None, [], (time.perf_counter() - started) * 1000, error=str(exc)))
         if progress:

@@ -6,7 +6,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .evaluation import LOSS_STAGES
+from .evaluation import LOSS_STAGES, SWEEP, threshold_sweep
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
@@ -71,16 +71,40 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
         record["failure"] = failure_reason(r)
         items.append(record)
     worst = worst_misses(results)
+    used = used_thresholds(context)
+    sweep = threshold_sweep(results, (*SWEEP, *used), context.get("wrong_cost", 1.5))
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
                "metrics": metrics, "breakdowns": breakdowns or {}, "lost_at": losses(results),
-               "worst_misses": [r.item.id for r in worst], "items": items}
-    paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png", out / "losses.png"]
+               "threshold_sweep": sweep, "worst_misses": [r.item.id for r in worst], "items": items}
+    paths = [out / "report.json", out / "report.md", out / "metrics.png", out / "latency.png", out / "losses.png",
+             out / "thresholds.png"]
     paths[0].write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}, worst), encoding="utf-8")
+    paths[1].write_text(_markdown(testset, metrics, results, context, breakdowns or {}, worst, sweep), encoding="utf-8")
     _plot_metrics(metrics, paths[2])
     _plot_latency(results, paths[3])
     _plot_losses(results, paths[4])
+    _plot_thresholds(sweep, used, paths[5])
     return paths
+
+
+def used_thresholds(context: dict) -> tuple[float, ...]:
+    """The refusal threshold(s) the eval answered with (`context["threshold"]`: one, or one per held-out fit)."""
+    value = context.get("threshold")
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def sweep_lines(sweep: list[dict], used: tuple[float, ...], wrong_cost: float) -> list[str]:
+    """The threshold sweep as a markdown table, the threshold used marked."""
+    lines = ["| threshold | answered | right | wrong | answer accuracy | answers right | refusal precision | "
+             f"refusal recall | right − {wrong_cost:g} × wrong |", "|---|" + "---|" * 8]
+    for row in sweep:
+        mark = " (used)" if row["threshold"] in used else ""
+        lines.append(f"| {row['threshold']:.2f}{mark} | {row['answered']} | {row['right']} | {row['wrong']} | "
+                     + " | ".join(_fmt(row[k]) for k in ("answer_accuracy", "answers_right", "refusal_precision",
+                                                          "refusal_recall")) + f" | {row['utility']:g} |")
+    return lines
 
 
 def losses(results: list[ItemResult]) -> dict[str, dict[str, int]]:
@@ -106,7 +130,7 @@ def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
 
 
 def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
-              breakdowns: dict[str, dict[str, dict]], worst: list[ItemResult]) -> str:
+              breakdowns: dict[str, dict[str, dict]], worst: list[ItemResult], sweep: list[dict]) -> str:
     groups = list(metrics)
     lines = [f"# Eval report: `{testset}`", "", f"Index: {context.get('index', {})}", "",
              f"Selector: {context.get('selector', '')}", "",
@@ -117,6 +141,12 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)
     lines += ["", "## Where the answerable questions not answered right were lost", ""] + loss_lines(losses(results))
+    if any(r.open_outcome for r in results):
+        lines += ["", "## Answers at each refusal threshold", "",
+                  "What each threshold (`answer.threshold` in policy-assistant.toml) would have given these questions: "
+                  "an answer is given when its confidence reaches the threshold and no hard gate or the verifier "
+                  "refuses it.", ""]
+        lines += sweep_lines(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]
@@ -181,6 +211,24 @@ def _plot_losses(results: list[ItemResult], path: Path) -> None:
     ax.set_ylabel("answerable questions")
     ax.set_title("Where the answerable questions went")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_thresholds(sweep: list[dict], used: tuple[float, ...], path: Path) -> None:
+    """Right and wrong answers at each refusal threshold, the threshold used marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    xs = [row["threshold"] for row in sweep]
+    ax.plot(xs, [row["right"] for row in sweep], marker="o", label="right answers")
+    ax.plot(xs, [row["wrong"] for row in sweep], marker="o", label="wrong answers")
+    for t in used:
+        ax.axvline(t, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("refusal threshold (confidence needed to answer)" + ("; dashed: the threshold used" if used else ""))
+    ax.set_ylabel("questions")
+    ax.set_title("Answers at each refusal threshold")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

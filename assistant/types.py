@@ -240,6 +240,10 @@ class ItemResult:
     see_also_sentence_holds: bool | None = None
     confidence: float | None = None  # the selector's probability for its best candidate (Answer.confidence)
     lost_at: str = ""  # answerable and not answered right: the stage that lost it (evaluation.LOSS_STAGES)
+    # What the question gets with no confidence threshold (0): "right", "wrong", or "refused" when a hard gate,
+    # the verifier or a lack of candidates refuses it at any threshold; "" when unknown. With `confidence` it gives
+    # the outcome at every threshold (report.threshold_sweep).
+    open_outcome: str = ""
 
     @property
     def correct(self) -> bool:

@@ -1,10 +1,11 @@
 """Metric arithmetic on hand-made predictions, the report files, and a tiny bench run."""
 import json
+from dataclasses import replace
 
 import pytest
 
 from assistant.cli import main
-from assistant.evaluation import fact_present, score_item, summarize, summarize_by_language
+from assistant.evaluation import fact_present, score_item, summarize, summarize_by_language, threshold_sweep
 from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
 
 from .conftest import ROOT
@@ -73,6 +74,28 @@ def test_summary_arithmetic_on_known_predictions():
     assert m["mrr"] == pytest.approx((1 + 0.5 + 0) / 3)
     assert m["latency_p50_ms"] == pytest.approx(30)
     assert m["language_match"] == 1.0
+
+
+def test_threshold_sweep_counts_what_each_threshold_would_give():
+    def result(id, answerable, outcome, confidence, error=""):
+        scored = score_item(item(id, answerable=answerable, facts=["7"] if answerable else []),
+                            answer("x", grounded=False), [], 1.0, error=error, open_outcome=outcome)
+        return replace(scored, confidence=confidence)
+
+    results = [result("a", True, "right", 0.9), result("b", True, "right", 0.4), result("c", True, "wrong", 0.5),
+               result("d", False, "wrong", 0.7),
+               result("e", False, "refused", 0.95),  # a hard gate refuses it whatever the threshold
+               result("f", True, "right", None),  # from the programme records: no confidence, given at any threshold
+               result("g", True, "", None, error="timeout")]  # asking failed: left out
+    rows = {row["threshold"]: row for row in threshold_sweep(results, (0.0, 0.45, 0.8), wrong_cost=1.5)}
+    assert [(rows[t]["answered"], rows[t]["right"], rows[t]["wrong"]) for t in (0.0, 0.45, 0.8)] == [
+        (5, 3, 2), (4, 2, 2), (2, 2, 0)]
+    assert rows[0.45]["answer_accuracy"] == pytest.approx(2 / 4)  # a, b, c, f are answerable
+    assert rows[0.45]["answers_right"] == pytest.approx(2 / 4)
+    assert rows[0.45]["refusal_precision"] == pytest.approx(1 / 2)  # refuses b (answerable) and e
+    assert rows[0.45]["refusal_recall"] == pytest.approx(1 / 2)  # answers d
+    assert rows[0.8]["refusal_recall"] == 1.0 and rows[0.8]["refusal_precision"] == pytest.approx(2 / 4)
+    assert rows[0.45]["utility"] == pytest.approx(2 - 1.5 * 2) and rows[0.8]["utility"] == 2
 
 
 def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_the_facts():
@@ -189,6 +212,47 @@ def test_eval_says_where_a_right_pick_was_refused(capsys, index_dir, tmp_path, m
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "| confidence | 1 | 1 |" in markdown and "| chooser | 0 | 0 |" in markdown
     assert "where the answerable questions not answered right were lost" in captured.out
+
+
+def test_the_threshold_sweep_foretells_what_another_threshold_gives(capsys, index_dir, tmp_path, monkeypatch):
+    """The report's sweep gives, at the threshold used, the answers the eval counted, and at a threshold of 0 the
+    answers an eval run with that threshold gives."""
+    testset = tmp_path / "mini.jsonl"
+    testset.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "en-1", "lang": "en", "question": "How many AI factories by 2030?", "expected_facts": ["500"]},
+        {"id": "en-2", "lang": "en", "question": "What's the slogan of the Ministry's 2026 plan?",
+         "expected_facts": ["Vitality for Businesses"]},
+        {"id": "en-3", "lang": "en", "question": "What kind of support will the regions receive?",
+         "expected_facts": ["comprehensive support"]},
+        {"id": "it-1", "lang": "it", "question": "Quante fabbriche AI il Ministero vuole avere entro il 2030?",
+         "expected_facts": ["500"]},
+        {"id": "it-2", "lang": "it", "question": "In quali regioni sorgeranno i 13 complessi di dimostrazione AI?",
+         "answerable": False},
+        {"id": "ko-1", "lang": "ko", "question": "내년에 AI 공장은 몇 개가 추가되나요?", "expected_facts": ["100"]},
+        {"id": "ko-2", "lang": "ko", "question": "지역은 어떤 지원을 받게 되나요?", "expected_facts": ["전폭적"]},
+        {"id": "ko-3", "lang": "ko", "question": "5대 성장 패키지의 예산은 얼마인가요?", "answerable": False},
+    ]) + "\n", encoding="utf-8")
+
+    def run(name):
+        assert main(["eval", str(testset), "--out", str(tmp_path / name), "--index", str(index_dir), "--quiet"]) == 0
+        return json.loads((tmp_path / name / "report.json").read_text(encoding="utf-8"))
+
+    def counted(report):  # right and wrong answers, as the eval scored them
+        given = [i for i in report["items"] if i["grounded"]]
+        return sum(i["correct"] for i in given), sum(not i["correct"] for i in given)
+
+    used = run("used")
+    assert all(i["open_outcome"] in ("right", "wrong", "refused") for i in used["items"])
+    rows = {row["threshold"]: row for row in used["threshold_sweep"]}
+    assert (rows[used["threshold"]]["right"], rows[used["threshold"]]["wrong"]) == counted(used)
+    assert "## Answers at each refusal threshold" in (tmp_path / "used" / "report.md").read_text(encoding="utf-8")
+    assert (tmp_path / "used" / "thresholds.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "answers at each refusal threshold" in capsys.readouterr().out
+
+    monkeypatch.setenv("POLICY_ASSISTANT_ANSWER__THRESHOLD", "0")
+    opened = run("open")
+    assert opened["threshold"] == 0 and (rows[0.0]["right"], rows[0.0]["wrong"]) == counted(opened)
+    assert [i["open_outcome"] for i in opened["items"]] == [i["open_outcome"] for i in used["items"]]
 
 
 def test_eval_rejects_a_malformed_test_set(capsys, index_dir, tmp_path):
