@@ -433,6 +433,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _print_sweep(sweep: list[dict], used: list[float]) -> None:
     """Right and wrong answers at every tenth of the refusal threshold and at the one used."""
+    from .report import best_line
+
     shown = [row for row in sweep if row["threshold"] in used or abs(row["threshold"] * 10 - round(row["threshold"] * 10)) < 1e-9]
     if not shown:
         return
@@ -441,6 +443,7 @@ def _print_sweep(sweep: list[dict], used: list[float]) -> None:
                                    for row in shown))
     for name in ("right", "wrong"):
         print(f"  {name:9s} " + "".join(str(row[name]).rjust(7) for row in shown))
+    print("  " + best_line(sweep, used))
 
 
 def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = False) -> str:

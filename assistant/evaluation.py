@@ -280,6 +280,12 @@ def threshold_sweep(results: list[ItemResult], thresholds: Iterable[float] = SWE
     return rows
 
 
+def best_threshold(sweep: list[dict]) -> dict | None:
+    """The sweep's row where right − cost × wrong is highest (of two equal, the higher threshold: fewer answers
+    risked); None for an empty sweep. Chosen on the questions it is scored on, its figure is optimistic."""
+    return max(sweep, key=lambda row: (row["utility"], row["threshold"]), default=None)
+
+
 def run_testset(items: list[TestItem], answer_fn: Callable[[TestItem], tuple[Answer, list[Hit], dict]],
                 progress: Callable[[str, int, int], None] | None = None) -> list[ItemResult]:
     """Ask every item through `answer_fn` (its answer, the passages found, and what else is known of it: where a

@@ -6,7 +6,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .evaluation import LOSS_STAGES, SWEEP, threshold_sweep
+from .evaluation import LOSS_STAGES, SWEEP, best_threshold, threshold_sweep
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
@@ -95,6 +95,19 @@ def used_thresholds(context: dict) -> tuple[float, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
+def best_line(sweep: list[dict], used) -> str:
+    """Where right − cost × wrong peaks in the sweep, against the threshold used: a pointer for choosing
+    `answer.threshold`, with the caveat that it is chosen on the questions it is scored on."""
+    best = best_threshold(sweep)
+    if best is None:
+        return ""
+    at_used = [row for row in sweep if row["threshold"] in used]
+    against = (f" ({at_used[0]['utility']:g} at {at_used[0]['threshold']:.2f}, the threshold used)"
+               if len(at_used) == 1 else "")
+    return (f"right − cost × wrong is highest at {best['threshold']:.2f}: {best['utility']:g}{against}. Chosen on "
+            "these same questions, that figure is optimistic: check a threshold on other questions before setting it.")
+
+
 def sweep_lines(sweep: list[dict], used: tuple[float, ...], wrong_cost: float) -> list[str]:
     """The threshold sweep as a markdown table, the threshold used marked."""
     lines = ["| threshold | answered | right | wrong | answer accuracy | answers right | refusal precision | "
@@ -147,6 +160,7 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
                   "an answer is given when its confidence reaches the threshold and no hard gate or the verifier "
                   "refuses it.", ""]
         lines += sweep_lines(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))
+        lines += ["", best_line(sweep, used_thresholds(context))]
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]

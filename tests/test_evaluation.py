@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.cli import main
-from assistant.evaluation import fact_present, score_item, summarize, summarize_by_language, threshold_sweep
+from assistant.evaluation import (best_threshold, fact_present, score_item, summarize, summarize_by_language,
+                                  threshold_sweep)
 from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
 
 from .conftest import ROOT
@@ -96,6 +97,10 @@ def test_threshold_sweep_counts_what_each_threshold_would_give():
     assert rows[0.45]["refusal_recall"] == pytest.approx(1 / 2)  # answers d
     assert rows[0.8]["refusal_recall"] == 1.0 and rows[0.8]["refusal_precision"] == pytest.approx(2 / 4)
     assert rows[0.45]["utility"] == pytest.approx(2 - 1.5 * 2) and rows[0.8]["utility"] == 2
+    # the best threshold: the highest right − 1.5 × wrong, and of two equal the higher (fewer answers risked)
+    assert best_threshold(list(rows.values()))["threshold"] == 0.8
+    assert best_threshold(threshold_sweep(results, (0.8, 0.85), wrong_cost=1.5))["threshold"] == 0.85
+    assert best_threshold([]) is None
 
 
 def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_the_facts():
