@@ -102,6 +102,8 @@ def best_line(sweep: list[dict], used) -> str:
     if best is None:
         return ""
     at_used = [row for row in sweep if row["threshold"] in used]
+    if len(at_used) == 1 and at_used[0]["utility"] == best["utility"]:
+        return f"right − cost × wrong is highest at the threshold used, {at_used[0]['threshold']:.2f}: {best['utility']:g}."
     against = (f" ({at_used[0]['utility']:g} at {at_used[0]['threshold']:.2f}, the threshold used)"
                if len(at_used) == 1 else "")
     return (f"right − cost × wrong is highest at {best['threshold']:.2f}: {best['utility']:g}{against}. Chosen on "

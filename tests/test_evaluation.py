@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.cli import main
+from assistant.report import best_line
 from assistant.evaluation import (best_threshold, fact_present, score_item, summarize, summarize_by_language,
                                   threshold_sweep)
 from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
@@ -101,6 +102,10 @@ def test_threshold_sweep_counts_what_each_threshold_would_give():
     assert best_threshold(list(rows.values()))["threshold"] == 0.8
     assert best_threshold(threshold_sweep(results, (0.8, 0.85), wrong_cost=1.5))["threshold"] == 0.85
     assert best_threshold([]) is None
+    sweep = threshold_sweep(results, (0.0, 0.45, 0.8), wrong_cost=1.5)
+    assert best_line(sweep, (0.8,)) == "right − cost × wrong is highest at the threshold used, 0.80: 2."
+    assert best_line(sweep, (0.45,)).startswith("right − cost × wrong is highest at 0.80: 2 (-1 at 0.45, the threshold used)")
+    assert "optimistic" in best_line(sweep, (0.45,)) and best_line([], (0.6,)) == ""
 
 
 def test_see_also_counts_refused_answerable_questions_whose_first_passage_holds_the_facts():
