@@ -415,13 +415,14 @@ def _eval(args: argparse.Namespace) -> int:
                          "passages": manifest["passages"], "built_at": manifest["built_at"]},
                "selector": selector_note, "threshold": thresholds[0] if len(thresholds) == 1 else thresholds,
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
-    paths = write_report(out, args.testset, metrics, results, context, breakdowns)
+    sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
+    paths = write_report(out, args.testset, metrics, results, context, breakdowns, sweep)
     names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms")
     print(f"selector: {selector_note}")
     print(_table(metrics, names))
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
     _print_losses(results, tuple(metrics))
-    _print_sweep(threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST), thresholds)
+    _print_sweep(sweep, thresholds, WRONG_COST)
     worst = worst_misses(results)
     print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
           else "worst misses: none, no answer was wrong")
@@ -431,7 +432,7 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_sweep(sweep: list[dict], used: list[float]) -> None:
+def _print_sweep(sweep: list[dict], used: list[float], wrong_cost: float) -> None:
     """Right and wrong answers at every tenth of the refusal threshold and at the one used."""
     from .report import best_line
 
@@ -443,7 +444,7 @@ def _print_sweep(sweep: list[dict], used: list[float]) -> None:
                                    for row in shown))
     for name in ("right", "wrong"):
         print(f"  {name:9s} " + "".join(str(row[name]).rjust(7) for row in shown))
-    print("  " + best_line(sweep, used))
+    print("  " + best_line(sweep, used, wrong_cost))
 
 
 def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = False) -> str:

@@ -60,7 +60,7 @@ BREAKDOWN = ("items", "answerable", "unanswerable", "answer_accuracy", "refusal_
 
 
 def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
-                 breakdowns: dict[str, dict[str, dict]] | None = None) -> list[Path]:
+                 breakdowns: dict[str, dict[str, dict]] | None = None, sweep: list[dict] | None = None) -> list[Path]:
     """Write the report files into `out`; returns their paths. `breakdowns` adds tables by kind, document…"""
     out.mkdir(parents=True, exist_ok=True)
     items = []
@@ -72,7 +72,8 @@ def write_report(out: Path, testset: Path, metrics: dict[str, dict], results: li
         items.append(record)
     worst = worst_misses(results)
     used = used_thresholds(context)
-    sweep = threshold_sweep(results, (*SWEEP, *used), context.get("wrong_cost", 1.5))
+    wrong_cost = context.get("wrong_cost", 1.5)
+    sweep = threshold_sweep(results, (*SWEEP, *used), wrong_cost) if sweep is None else sweep
     payload = {"testset": str(testset), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **context,
                "metrics": metrics, "breakdowns": breakdowns or {}, "lost_at": losses(results),
                "threshold_sweep": sweep, "worst_misses": [r.item.id for r in worst], "items": items}
@@ -95,19 +96,20 @@ def used_thresholds(context: dict) -> tuple[float, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-def best_line(sweep: list[dict], used) -> str:
+def best_line(sweep: list[dict], used, wrong_cost: float = 1.5) -> str:
     """Where right − cost × wrong peaks in the sweep, against the threshold used: a pointer for choosing
     `answer.threshold`, with the caveat that it is chosen on the questions it is scored on."""
     best = best_threshold(sweep)
     if best is None:
         return ""
     at_used = [row for row in sweep if row["threshold"] in used]
+    measure = f"right − {wrong_cost:g} × wrong"
     if len(at_used) == 1 and at_used[0]["utility"] == best["utility"]:
-        return f"right − cost × wrong is highest at the threshold used, {at_used[0]['threshold']:.2f}: {best['utility']:g}."
+        return f"{measure} is highest at the threshold used, {at_used[0]['threshold']:.2f}: {best['utility']:g}."
     against = (f" ({at_used[0]['utility']:g} at {at_used[0]['threshold']:.2f}, the threshold used)"
                if len(at_used) == 1 else "")
-    return (f"right − cost × wrong is highest at {best['threshold']:.2f}: {best['utility']:g}{against}. Chosen on "
-            "these same questions, that figure is optimistic: check a threshold on other questions before setting it.")
+    return (f"{measure} is highest at {best['threshold']:.2f}: {best['utility']:g}{against}. Chosen on these same "
+            "questions, that figure is optimistic: check a threshold on other questions before setting it.")
 
 
 def sweep_lines(sweep: list[dict], used: tuple[float, ...], wrong_cost: float) -> list[str]:
@@ -162,7 +164,7 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
                   "an answer is given when its confidence reaches the threshold and no hard gate or the verifier "
                   "refuses it.", ""]
         lines += sweep_lines(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))
-        lines += ["", best_line(sweep, used_thresholds(context))]
+        lines += ["", best_line(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))]
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]

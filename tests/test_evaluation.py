@@ -103,8 +103,8 @@ def test_threshold_sweep_counts_what_each_threshold_would_give():
     assert best_threshold(threshold_sweep(results, (0.8, 0.85), wrong_cost=1.5))["threshold"] == 0.85
     assert best_threshold([]) is None
     sweep = threshold_sweep(results, (0.0, 0.45, 0.8), wrong_cost=1.5)
-    assert best_line(sweep, (0.8,)) == "right − cost × wrong is highest at the threshold used, 0.80: 2."
-    assert best_line(sweep, (0.45,)).startswith("right − cost × wrong is highest at 0.80: 2 (-1 at 0.45, the threshold used)")
+    assert best_line(sweep, (0.8,)) == "right − 1.5 × wrong is highest at the threshold used, 0.80: 2."
+    assert best_line(sweep, (0.45,)).startswith("right − 1.5 × wrong is highest at 0.80: 2 (-1 at 0.45, the threshold used)")
     assert "optimistic" in best_line(sweep, (0.45,)) and best_line([], (0.6,)) == ""
 
 
