@@ -213,6 +213,51 @@ def test_serve_on_a_port_in_use_fails_at_once_and_says_what_to_do(capsys, tmp_pa
     assert f"cannot serve on 127.0.0.1:{port}: address already in use" in err and "--port" in err
 
 
+def test_a_chat_page_that_cannot_load_is_told_and_the_api_still_answers(tmp_path, index_dir):
+    """A real `serve` whose Gradio cannot be imported (a broken package ahead of it on the path): the log and the
+    page at / say why, with no thread traceback and no page that waits for ever; /api/ask still answers, and
+    SIGTERM still stops it cleanly."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from .conftest import ROOT
+    from .server import free_port
+
+    broken = tmp_path / "shadow" / "gradio"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("this gradio is broken")\n', encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(broken.parent), "POLICY_ASSISTANT_SERVE__WORKERS": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port), "--index", str(index_dir)],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base, page = f"http://127.0.0.1:{port}", None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                page = httpx.get(base + "/", timeout=5)
+                if page.status_code != 503:  # 503: still loading
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        assert page is not None and page.status_code == 500, page
+        assert "The chat page could not be loaded (ImportError: this gradio is broken)" in page.text
+        answer = httpx.post(base + "/api/ask", json={"question": "How many AI factories by 2030?"}, timeout=60)
+        assert answer.status_code == 200 and "500" in answer.json()["answer"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 0 and "policy-assistant: stopped" in out
+    assert "the chat page could not be loaded (ImportError: this gradio is broken)" in err and "/api/ask" in err
+    assert "Traceback" not in err and "chat ready" not in out
+
+
 def test_a_file_where_a_folder_is_needed_is_named_not_a_traceback(capsys, tmp_path, index_dir):
     from .conftest import CORPUS
 

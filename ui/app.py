@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import errno
 import os
 import signal
@@ -358,6 +359,9 @@ def build_api(service: Service, lifespan=None):
 
 STARTING = ("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=1><title>policy-assistant</title>"
             "<p>The chat is starting; this page reloads by itself. The API already answers at /api/ask.</p>")
+CHAT_FAILED = ("<!doctype html><meta charset=utf-8><title>policy-assistant</title><p>The chat page could not be loaded "
+               "({reason}). The API still answers at /api/ask. Reinstall (<code>make run</code> sets up the pinned "
+               "packages) and restart the server.</p>")
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -400,8 +404,12 @@ def serve(settings: Settings) -> None:
 
     api = build_api(service, lifespan)
 
+    failed: list[str] = []  # why the chat could not be loaded, once it could not
+
     @api.get("/", include_in_schema=False)
     def starting():
+        if failed:
+            return HTMLResponse(CHAT_FAILED.format(reason=html.escape(failed[0])), status_code=500)
         return HTMLResponse(STARTING, status_code=503, headers={"Retry-After": "1"})
 
     placeholder = api.router.routes[-1]
@@ -409,7 +417,7 @@ def serve(settings: Settings) -> None:
     server = uvicorn.Server(uvicorn.Config(api, host=settings.serve.host, port=settings.serve.port,
                                            log_level="warning", timeout_graceful_shutdown=3))
 
-    def add_chat() -> None:
+    def load_chat() -> None:
         mount_chat(api, service)
         chat = api.router.routes[-1].app
         while not loop:  # the server's event loop, once it runs
@@ -422,6 +430,19 @@ def serve(settings: Settings) -> None:
         asyncio.run_coroutine_threadsafe(start_chat(), loop[0]).result()
         api.router.routes = [route for route in api.router.routes if route is not placeholder]
         print("policy-assistant: chat ready", flush=True)
+
+    def add_chat() -> None:
+        """`load_chat` in the background; when it fails, the API keeps answering and the page and the log say why
+        (not a thread's traceback, nor a page that waits for ever); when the server stops meanwhile, nothing."""
+        try:
+            load_chat()
+        except Exception as exc:  # noqa: BLE001 — whatever it is, the API must go on and the reason be told
+            if server.should_exit:
+                return
+            failed.append(f"{type(exc).__name__}: {exc}")
+            print(f"policy-assistant: the chat page could not be loaded ({failed[0]}). The API still answers at "
+                  "/api/ask. Reinstall (make run sets up the pinned packages) and restart the server.",
+                  file=sys.stderr, flush=True)
 
     if service.pool is not None:
         service.pool.wait_ready()
