@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import errno
+import html
 import os
 import signal
 import socket
