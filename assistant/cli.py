@@ -436,7 +436,7 @@ def _print_sweep(sweep: list[dict], used: list[float], wrong_cost: float) -> Non
     """Right and wrong answers at every tenth of the refusal threshold and at the one used."""
     from .report import best_line
 
-    shown = [row for row in sweep if row["threshold"] in used or abs(row["threshold"] * 10 - round(row["threshold"] * 10)) < 1e-9]
+    shown = [row for row in sweep if row["threshold"] in used or round(row["threshold"], 1) == row["threshold"]]
     if not shown:
         return
     print("answers at each refusal threshold (answer.threshold; * the one used):")
