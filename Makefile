@@ -57,7 +57,8 @@ eval: index
 # The development corpus (../shared/dev-corpus): its held-out figures, and the packaged selector's training.
 DEV_CORPUS ?= ../shared/dev-corpus
 DEV_INDEX  ?= index-dev
-dev-index: install
+# The development corpus holds a scanned PDF: OCR (system-deps) reads it, or its questions lose their document.
+dev-index: install system-deps
 	$(BIN)/policy-assistant index --corpus $(DEV_CORPUS) --index $(DEV_INDEX)
 
 dev-eval: dev-index
