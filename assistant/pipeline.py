@@ -12,7 +12,7 @@ from .embed import Embedder, load_embedder, optional_embedder
 from .errors import InvalidQuestionError
 from .index import IndexStore, check_compatible, load_index
 from .language import detect_language
-from .eligibility.facts import eligibility_answer, profile_from_text
+from .eligibility.facts import eligibility_answer, named, profile_from_text
 from .eligibility.match import MATCH_ORDER, match
 from .eligibility.vocabulary import ProfileError, Vocabulary, countries_named, load_vocabulary
 from .question import Asks, Cues, Question, analyse_question, load_cues
@@ -154,7 +154,8 @@ def ask_traced(engine: Engine, text: str, language: Language | None = None, k: i
 def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_ids: set[str] | None = None
                        ) -> Answer | None:
     """An eligibility question that states facts ("직원 30명인 대구 제조업체인데 …"), answered by the matcher: the
-    programmes of the documents found on which a stated fact bears (all of them when it bears on none), in the
+    programmes it names (`facts.named`: a code, or the most words of a title), else those of the documents found;
+    of these, those on which a stated fact bears (all of them when it bears on none), in the
     order found within each verdict; when not one of them may fit, the
     first of them and then the programmes of the other documents (of `doc_ids` only, when given) that may, and
     whose conditions a stated fact other than the kind of applicant meets (a region, an age…). Verdicts,
@@ -171,8 +172,13 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
         results = match(profile, programmes, engine.vocabulary)
     except ProfileError:
         return None
-    found = sorted((r for r in results if r.programme.doc_id in rank),
-                   key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
+    if asked := named(question.names, results, engine.store.documents):
+        # The question names its programmes: those are the answer, found by the search or not.
+        found = sorted(asked, key=lambda r: (MATCH_ORDER[r.verdict], rank.get(r.programme.doc_id, len(hits))))
+        rank.update({r.programme.doc_id: rank.get(r.programme.doc_id, len(hits)) for r in asked})
+    else:
+        found = sorted((r for r in results if r.programme.doc_id in rank),
+                       key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
     # A programme on which no stated fact bears ("to be checked", every condition open) says nothing about the
     # asker: it is left out when a stated fact decides a condition of another programme found.
     if decided := [r for r in found if any(c.met is not None for c in r.conditions)]:

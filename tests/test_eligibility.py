@@ -121,6 +121,43 @@ def test_verdicts_with_missing_facts(fixture_engine, vocabulary):
     assert young.verdict == "not_eligible" and [c.met for c in young.conditions] == [False, True]
 
 
+def test_a_condition_in_words_is_quoted_cited_and_never_checked(fixture_engine, vocabulary):
+    """A condition no field can hold ("field = other") is resolved like the others and shown with its citation,
+    but never met: the programme it belongs to is never "eligible", and a fact that fails another condition still
+    rules it out."""
+    from assistant.eligibility.facts import eligibility_answer
+    from assistant.eligibility.match import match_programme
+    from assistant.eligibility.records import Rejected, parse_programme, resolve
+
+    store = fixture_engine.store
+    record = {"id": "words", "title": "Bando per la ricerca 2025", "doc": "bando", "reviewed": True, "conditions": [
+        {"field": "employees", "op": "<", "value": 50, "quote": "le imprese con meno di 50 dipendenti"},
+        {"field": "other", "quote": "Sono ammissibili le spese per macchinari e software."}]}
+    programme = resolve(parse_programme(record, "words.toml", vocabulary), store.chunks, store.documents, vocabulary)
+    assert not isinstance(programme, Rejected)
+    words = programme.conditions[1]
+    assert words.citation.locator == "p. 2" and words.rule == "other (not checked)"
+    profile = canonical_profile({"applicant_kind": "company", "employees": 8}, vocabulary)
+    small = match_programme(programme, profile, vocabulary)
+    assert small.verdict == "unknown" and small.missing == ("other",) and small.conditions[1].met is None
+    big = match_programme(programme, canonical_profile({"employees": 80}, vocabulary), vocabulary)
+    assert big.verdict == "not_eligible"
+    answer = eligibility_answer("Ho 8 dipendenti: posso partecipare?", Language.IT, [small], store, vocabulary)
+    lines = answer.answer.splitlines()
+    assert "da verificare (Mancano: altre condizioni, da leggere)" in lines[1]
+    assert lines[-1] == "? altre condizioni, da leggere: «Sono ammissibili le spese per macchinari e software.» [2]"
+    assert [c.locator for c in answer.citations] == ["p. 1", "p. 2"] and not verify_answer(answer.answer, answer.citations)
+    ruled_out = eligibility_answer("Ho 80 dipendenti", Language.EN, [big], store, vocabulary).answer.splitlines()[1]
+    assert ruled_out.endswith("— not eligible.")  # no facts asked for once a condition rules it out
+    elsewhere = dict(record, conditions=[{"field": "other", "quote": "Il presente bando non esiste."}])
+    rejected = resolve(parse_programme(elsewhere, "x.toml", vocabulary), store.chunks, store.documents, vocabulary)
+    assert isinstance(rejected, Rejected) and "its quote is in no passage of bando" in rejected.reasons[0]
+    with pytest.raises(ProfileError, match="no quote"):
+        parse_programme(dict(record, conditions=[{"field": "other", "quote": " "}]), "y.toml", vocabulary)
+    with pytest.raises(ProfileError, match="unknown field 'other'"):
+        canonical_profile({"other": "yes"}, vocabulary)  # nothing an asker says can meet it
+
+
 def test_suggest_drafts_the_criteria_with_their_figures(fixture_engine, vocabulary):
     drafts = suggest("bando", fixture_engine.store, vocabulary)
     found = {(d.field, d.op, json.dumps(d.value)) for d in drafts}
@@ -207,6 +244,30 @@ def test_when_no_programme_found_fits_the_others_that_may_follow(fixture_engine)
     only = answered("Ho 25 anni e vivo in Lombardia: posso partecipare al bando per la ricerca?", {"bando"})
     assert "«Bando per la ricerca 2025»" in only.answer and "청년" not in only.answer
     assert {c.doc_id for c in only.citations} == {"bando"}
+
+
+def test_a_programme_the_question_names_is_the_answer(fixture_engine):
+    """A code a title holds names its programme; so do two of a title's words, whole; one shared word names none.
+    A named programme is answered even when the search found none of its passages."""
+    from assistant.eligibility.facts import named
+    from assistant.eligibility.match import ProgrammeResult
+    from assistant.eligibility.records import Programme
+    from assistant.pipeline import answer_eligibility, understand
+
+    results = [ProgrammeResult(Programme(i, title, "doc"), "unknown", (), ()) for i, title in (
+        ("a", "Intervento SRD03 – Investimenti nelle aziende agricole"), ("b", "Bando Nuova Impresa 2025"),
+        ("c", "Bando impianti sportivi 2025"))]
+    ids = lambda names: [r.programme.id for r in named(frozenset(names), results, {})]  # noqa: E731
+    assert ids({"SRD03", "Bando"}) == ["a"]  # a code wins
+    assert ids({"Bando", "Nuova", "Impresa"}) == ["b"] and ids({"nuova", "IMPRESA"}) == ["b"]
+    assert ids({"Bando"}) == [] and ids({"SRD0"}) == [] and ids({"Impres", "Nuov"}) == []  # whole words only
+    question = understand(fixture_engine, "Ho 25 anni e vivo in Lombardia: posso chiedere il Bando per la Ricerca?",
+                          Language.IT)
+    answer = answer_eligibility(fixture_engine, question, hits=[])  # nothing found: the name alone answers
+    assert answer is not None and answer.answer.splitlines()[1].startswith("«Bando per la ricerca 2025»"), answer
+    unnamed = answer_eligibility(fixture_engine, understand(fixture_engine, "Ho 25 anni e vivo in Lombardia: posso "
+                                                            "partecipare?", Language.IT), hits=[])
+    assert "«Bando per la ricerca 2025»" not in unnamed.answer  # only the programmes that may fit, announced
 
 
 def test_programmes_suggest_never_overwrites_a_draft_under_review(fixture_engine, tmp_path, capsys):

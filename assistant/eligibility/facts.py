@@ -89,6 +89,27 @@ def profile_from_text(text: str, vocabulary: Vocabulary, language: Language | No
     return profile
 
 
+_CODE = re.compile(r"\d|-|^[A-Z]{3,}$")  # "SRD03", "PCTE-PARM", "HRSA": a name no other programme shares by chance
+
+
+def named(names: frozenset[str] | set[str], results: list[ProgrammeResult], documents: dict[str, Document]
+          ) -> list[ProgrammeResult]:
+    """The programmes a question names ("…rientro nel Bando Nuova Impresa?", "SRD03 보조율은…"): those whose title,
+    or their document's, holds a code the question gives, else the most of its names (at least two), each a whole
+    word; [] when it names none. One shared word ("Bando", "Union", "Lombardia") names no programme."""
+    def holds(result: ProgrammeResult) -> list[str]:
+        document = documents.get(result.programme.doc_id)
+        text = f"{result.programme.title} {document.title if document else ''}"
+        return [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
+
+    held = [(result, holds(result)) for result in results]
+    coded = [result for result, found in held if any(_CODE.search(n) for n in found)]
+    if coded:
+        return coded
+    most = max((len(found) for _, found in held), default=0)
+    return [result for result, found in held if len(found) == most] if most >= 2 else []
+
+
 _MARK = {True: "✓", False: "✗", None: "?"}
 
 
@@ -107,7 +128,7 @@ def eligibility_answer(question: str, language: Language, results: list[Programm
             lines.append(vocabulary.label(lang, "words", "others_intro") + ":")
         verdict = vocabulary.label(lang, "verdicts", result.verdict)
         missing = ""
-        if result.missing:
+        if result.missing and result.verdict != "not_eligible":  # one already ruled out needs no more facts
             needed = ", ".join(vocabulary.label(lang, "fields", f) for f in result.missing)
             missing = f" ({vocabulary.label(lang, 'words', 'missing')}: {needed})"
         lines.append(f"«{result.programme.title}» — {verdict}{missing}.")

@@ -29,6 +29,12 @@ class Citation:
     quote: str  # the words of the document that state the condition
 
 
+# A condition no field of the vocabulary can hold ("sono escluse le imprese dei codici ATECO …", "a trainee must be
+# a U.S. citizen, a permanent resident or a qualified alien"): its quote is shown with the others and never checked,
+# so a programme that has one is never "eligible" — the asker is told to read it.
+OTHER = "other"
+
+
 @dataclass(frozen=True)
 class Condition:
     """One condition: a field, an operator and a value, with the words of the document that state it."""
@@ -41,7 +47,9 @@ class Condition:
 
     @property
     def rule(self) -> str:
-        """A readable form: "employees < 10", "region in [IT-25]"."""
+        """A readable form: "employees < 10", "region in [IT-25]"; "other (not checked)" for a condition in words."""
+        if self.field == OTHER:
+            return f"{OTHER} (not checked)"
         value = self.value
         if isinstance(value, list):
             shown = "[" + ", ".join(_show(v) for v in value) + "]"
@@ -96,8 +104,14 @@ def parse_programme(data: dict, file: str, vocabulary: Vocabulary) -> Programme:
     conditions = []
     for number, raw in enumerate(data.get("conditions", []), 1):
         where = f"{file}: condition {number}"
+        if raw.get("field") == OTHER:  # stated in words no field can hold: quoted, never checked
+            if not str(raw.get("quote", "")).strip():
+                raise ProfileError(f"{where}: no quote; copy the words of the document that state the condition.")
+            conditions.append(Condition(OTHER, "", None, str(raw["quote"]).strip()))
+            continue
         if raw.get("field") not in FIELDS:
-            raise ProfileError(f"{where}: unknown field {raw.get('field')!r}. Accepted fields: {', '.join(FIELDS)}.")
+            raise ProfileError(f"{where}: unknown field {raw.get('field')!r}. Accepted fields: "
+                               f"{', '.join(FIELDS)}, or {OTHER} (a condition in words, quoted and never checked).")
         if raw.get("op") not in OPERATORS:
             raise ProfileError(f"{where}: unknown operator {raw.get('op')!r}. Accepted: {', '.join(OPERATORS)}.")
         if not str(raw.get("quote", "")).strip():
@@ -134,6 +148,8 @@ def load_programme_files(corpus: Path, vocabulary: Vocabulary) -> tuple[list[Pro
 
 def _stated(condition: Condition, quote: str, vocabulary: Vocabulary) -> str:
     """Why the quote does not bear the condition out ("" when it does): its figures and names must be in it."""
+    if condition.field == OTHER:
+        return ""  # the quote is the condition
     kind = FIELDS[condition.field]
     values = condition.value if isinstance(condition.value, list) else [condition.value]
     if kind is FieldType.NUMBER:
