@@ -215,15 +215,15 @@ def source_of(chunk: Chunk, store) -> Source:
 
 def named_elsewhere(question: Question, passage: str, document: str = "", same: Sequence[Sequence[str]] = (),
                     korean: bool = False) -> list[str]:
-    """The codes a question names ("KEPCO KPS", "HRSA-24-019", "SRD03") when its answer's source names none of
-    them: another document ("how long is the KEPCO KPS warranty?" answered, across languages, by a Lombardy call's
+    """The codes a question names ("ACME KPS", "ABC-24-019", "XY03") when its answer's source names none of
+    them: another document ("how long is the ACME KPS warranty?" answered, across languages, by an Italian call's
     "12 mesi"). Codes stay as written in every language; words do not. A code is named as a whole ("AI" is not
     named by "training"; "한전KPS" names "KPS"), or by its other language's initials (`same`: "IA" and "AI"),
     anywhere in the `document` (`Store.document_text`); a code of two letters only in the `passage` (its versions
     and the document's title: a long text holds "AI/AN" for American Indians). In the passage, a code asked may
-    also be spelled out by the initials of capitalised words ("PA" by "Physician Assistant", "PCM" by "Presidenza del
-    Consiglio dei Ministri"). A Korean document (`korean`) writes an English name's initials ("MFDS") in Korean:
-    there only codes with a figure ("SRD03") are looked for."""
+    also be spelled out by the initials of capitalised words ("PA" by "Public Administration", "PCM" by "Presidenza del
+    Consiglio dei Ministri"). A Korean document (`korean`) writes an English name's initials ("MOEL") in Korean:
+    there only codes with a figure ("XY03") are looked for."""
     asked = sorted(codes(question.text))
     if korean:
         asked = [code for code in asked if any(character.isdigit() for character in code)]
@@ -242,15 +242,15 @@ def named_elsewhere(question: Question, passage: str, document: str = "", same: 
     return [] if in_passage or in_document else asked
 
 
-# Two or more capitalised words in a row ("Lavoro Agile", "Credito Adesso", "Open Data Policy"): read in pairs.
+# Two or more capitalised words in a row ("Smart Working", "Fondo Rotativo", "Open Data Policy"): read in pairs.
 _CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)+(?![\w-])")
 
 
 def title_elsewhere(question: Question, source: str, titles: Sequence[str]) -> list[str]:
-    """The names a question gives that are part of some document's title ("the Lavoro Agile app": a manual's
+    """The names a question gives that are part of some document's title ("the Smart Working app": a manual's
     title) when its answer's document (`source`: `Store.document_text`, with its title) never names them: the
     question is about that document, and the answer comes from another ("Qual è il numero dell'help desk
-    dell'applicativo Lavoro Agile?" answered, across languages, by a US grant's help line). `titles`: every
+    dell'applicativo Smart Working?" answered, across languages, by a US grant's help line). `titles`: every
     document's title. Pairs of capitalised words only: a single word ("Korea", "Regulation") is too often a
     translation away."""
     low_source = source.casefold()
@@ -634,7 +634,7 @@ def verified(answer: Answer, question: str, language: Language, hits: list[Hit],
 
 
 _CITE = re.compile(r"\[(\d+)\]")
-# A claim ends at its citation ("… [1]"), not at any bracket the quoted text holds ("write to HRSA at [email]").
+# A claim ends at its citation ("… [1]"), not at any bracket the quoted text holds ("write to the agency at [email]").
 _CLAIM_END = re.compile(r"(?:(?<=\[\d\])|(?<=\[\d\d\]))\s+")
 
 

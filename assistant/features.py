@@ -189,7 +189,7 @@ def no_definition(question: Question, kinds: frozenset[Asks]) -> bool:
 
 def about_other_countries(question: Question, named: frozenset[str] | None) -> bool:
     """A question about a country ("Korea's budget ministry", "il ministero coreano") answered from a document that
-    names other countries and not that one (`named`: the document's countries; a Lombardy call names Italy and
+    names other countries and not that one (`named`: the document's countries; an Italian region's call names Italy and
     the Union). Not for eligibility questions, where a country is the asker's own ("a Korean company: can we
     apply?" is answered by the call's criterion). A hard gate, like `named_elsewhere`."""
     return bool(question.countries and named and question.asks is not Asks.ELIGIBILITY
@@ -213,7 +213,7 @@ def no_penalty(question: Question, text: str, table: Cues) -> bool:
 def no_place(question: Question, text: str, table: Cues, held: frozenset[str]) -> bool:
     """A "where" answered by a text that names no place: none by its language's patterns (`table`), no place the
     place tables know, no web or e-mail address and no section of a text (`held`: its forms of answer).
-    "…complessi industriali RE100 equivalenti a nuove città" says what they will be like, not where. A hard gate,
+    "…quartieri a zero emissioni simili a nuove città" says what they will be like, not where. A hard gate,
     like `no_date`."""
     return question.asks is Asks.PLACE and not (table.names_place(text) or held & {"web", "email", "section"}
                                                 or find_places(text, load_vocabulary()))

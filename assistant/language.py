@@ -94,7 +94,7 @@ def detect_language(text: str, *, min_share: float = 0.6) -> Language:
         return ours
     if hangul:
         return Language.KO
-    # Too short to tell ("RE100", "500?") and no cue: answer in English, the lingua franca of codes.
+    # Too short to tell ("AB100", "500?") and no cue: answer in English, the lingua franca of codes.
     return Language.EN
 
 

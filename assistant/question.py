@@ -157,7 +157,7 @@ def load_cues() -> dict[Language, Cues]:
     return tables
 
 
-# Codes (FIFA, RE100, M.AX, HRSA-24-019) and capitalised names (Sejong, Lombardia) a question names: evidence must
+# Codes (FIFA, AB100, X.YZ, ABC-24-019) and capitalised names (Sejong, Lombardia) a question names: evidence must
 # contain them. A capitalised word that starts a sentence is not a name.
 _CODE = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*|\b[A-Z]\.[A-Z]+")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
@@ -221,12 +221,12 @@ def counted_terms(text: str, language: Language, analyzer: Analyzer, cues: Cues)
     if match := _COUNT_AFTER.search(text):
         for word in match.group(1).split():
             word = word.strip("?!.,")
-            if _PHRASE_END.match(word) or (words and _CODE.fullmatch(word)):  # "grants HRSA plans…" ends at the code
+            if _PHRASE_END.match(word) or (words and _CODE.fullmatch(word)):  # "grants ACME plans…" ends at the code
                 if words:
                     break
                 continue
             words.append(word)
-        if language is Language.EN:  # the head noun: the first plural ("new grants HRSA…"), else the first word
+        if language is Language.EN:  # the head noun: the first plural ("new grants ACME…"), else the first word
             plural = [w for w in words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")]
             words = plural[:1] + words
     elif match := _COUNT_BEFORE.search(text):

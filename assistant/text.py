@@ -8,7 +8,7 @@ from typing import Iterable, Protocol
 
 from .types import Language
 
-# Digits not glued to a Latin letter ("RE100" is a name, not the figure 100).
+# Digits not glued to a Latin letter ("AB100" is a name, not the figure 100).
 _NUMBER = re.compile(r"(?<![A-Za-z\d.,])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-ZÀ-Ý«\"“‘'(\[가-힣])")
 # A word before a period that is an abbreviation, not a sentence's end: those of legal and administrative
@@ -20,7 +20,7 @@ _ABBREVIATION = re.compile(
 # item's first words, not a sentence of its own.
 _ENUMERATOR = re.compile(r"(?:\d{1,3}|[가-힣]|[A-Za-z]|[ivxlcIVXLC]{1,5})\.")
 _CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+|\s+(?:e|ed|and|o|or|mentre|while)\s+|(?<=고),\s*")
-_WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "M.AX" stays whole; "mega-regioni" is two words
+_WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "X.YZ" stays whole; "mega-regioni" is two words
 STEM = 5  # letters kept of a Latin word: "fabbrica"/"fabbriche", "promosso"/"promozione" meet
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 # Between a Hangul syllable and anything else that is not a space: "2030년까지" → "2030 년까지".
@@ -178,7 +178,7 @@ def latin_terms(text: str, language: Language) -> list[str]:
     spaced = _SCRIPT_EDGE.sub(" ", unicodedata.normalize("NFKC", text).replace("’", " ").replace("'", " "))
     out = []
     for word in _WORD.findall(spaced):
-        # Acronyms and codes (AI, RE100, M.AX) are names, never stopwords ("ai" is also Italian "to the").
+        # Acronyms and codes (AI, AB100, X.YZ) are names, never stopwords ("ai" is also Italian "to the").
         is_code = word.isupper() or (any(c.isdigit() for c in word) and not word.isdigit())
         word = word.casefold()
         if _HANGUL_RUN.fullmatch(word) or (word in stop and not is_code):
@@ -227,7 +227,7 @@ class _Token:
 
 
 def _merge_codes(tokens) -> list[_Token]:
-    """Join letters and digits Kiwi cut apart inside one code: RE100 → RE + 100 → RE100."""
+    """Join letters and digits Kiwi cut apart inside one code: AB100 → AB + 100 → AB100."""
     merged: list[_Token] = []
     for t in tokens:
         token = _Token(t.form, t.tag, t.start, t.start + t.len)

@@ -89,12 +89,12 @@ def profile_from_text(text: str, vocabulary: Vocabulary, language: Language | No
     return profile
 
 
-_CODE = re.compile(r"\d|-|^[A-Z]{3,}$")  # "SRD03", "PCTE-PARM", "HRSA": a name no other programme shares by chance
+_CODE = re.compile(r"\d|-|^[A-Z]{3,}$")  # "XY03", "ABC-DEF", "ACME": a name no other programme shares by chance
 
 
 def named(names: frozenset[str] | set[str], results: list[ProgrammeResult], documents: dict[str, Document]
           ) -> list[ProgrammeResult]:
-    """The programmes a question names ("…rientro nel Bando Nuova Impresa?", "SRD03 보조율은…"): those whose title,
+    """The programmes a question names ("…rientro nel Bando Nuovi Talenti?", "XY03 지원율은…"): those whose title,
     or their document's, holds a code the question gives, else the most of its names (at least two), each a whole
     word; [] when it names none. One shared word ("Bando", "Union", "Lombardia") names no programme."""
     def holds(result: ProgrammeResult) -> list[str]:

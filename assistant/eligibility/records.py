@@ -29,8 +29,8 @@ class Citation:
     quote: str  # the words of the document that state the condition
 
 
-# A condition no field of the vocabulary can hold ("sono escluse le imprese dei codici ATECO …", "a trainee must be
-# a U.S. citizen, a permanent resident or a qualified alien"): its quote is shown with the others and never checked,
+# A condition no field of the vocabulary can hold ("sono escluse le imprese dei codici elencati …", "a trainee must be
+# a citizen or a permanent resident"): its quote is shown with the others and never checked,
 # so a programme that has one is never "eligible" — the asker is told to read it.
 OTHER = "other"
 
