@@ -172,7 +172,7 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
         results = match(profile, programmes, engine.vocabulary)
     except ProfileError:
         return None
-    if asked := named(question.names, results, engine.store.documents):
+    if asked := named(question.names, results, engine.store.documents, question.text):
         # The question names its programmes: those are the answer, found by the search or not.
         found = sorted(asked, key=lambda r: (MATCH_ORDER[r.verdict], rank.get(r.programme.doc_id, len(hits))))
         rank.update({r.programme.doc_id: rank.get(r.programme.doc_id, len(hits)) for r in asked})

@@ -257,10 +257,13 @@ def test_a_programme_the_question_names_is_the_answer(fixture_engine):
     results = [ProgrammeResult(Programme(i, title, "doc"), "unknown", (), ()) for i, title in (
         ("a", "Intervento SRD03 – Investimenti nelle aziende agricole"), ("b", "Bando Nuova Impresa 2025"),
         ("c", "Bando impianti sportivi 2025"))]
-    ids = lambda names: [r.programme.id for r in named(frozenset(names), results, {})]  # noqa: E731
+    ids = lambda names, text="": [r.programme.id for r in named(frozenset(names), results, {}, text)]  # noqa: E731
     assert ids({"SRD03", "Bando"}) == ["a"]  # a code wins
     assert ids({"Bando", "Nuova", "Impresa"}) == ["b"] and ids({"nuova", "IMPRESA"}) == ["b"]
     assert ids({"Bando"}) == [] and ids({"SRD0"}) == [] and ids({"Impres", "Nuov"}) == []  # whole words only
+    assert ids(set(), "siamo un comune, rientriamo nel bando impianti sportivi") == ["c"]  # a pair of its words
+    assert ids(set(), "impianti e attività sportive") == [] and ids(set(), "il bando 2025") == []
+    assert ids({"Bando", "Nuova"}, "la nuova impresa del bando impianti sportivi") == ["c"]  # the most pairs, then names
     question = understand(fixture_engine, "Ho 25 anni e vivo in Lombardia: posso chiedere il Bando per la Ricerca?",
                           Language.IT)
     answer = answer_eligibility(fixture_engine, question, hits=[])  # nothing found: the name alone answers

@@ -89,25 +89,36 @@ def profile_from_text(text: str, vocabulary: Vocabulary, language: Language | No
     return profile
 
 
+def _normal(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("’", "'").split())
+
+
 _CODE = re.compile(r"\d|-|^[A-Z]{3,}$")  # "XY03", "ABC-DEF", "ACME": a name no other programme shares by chance
 
 
-def named(names: frozenset[str] | set[str], results: list[ProgrammeResult], documents: dict[str, Document]
-          ) -> list[ProgrammeResult]:
-    """The programmes a question names ("…rientro nel Bando Nuovi Talenti?", "XY03 지원율은…"): those whose title,
-    or their document's, holds a code the question gives, else the most of its names (at least two), each a whole
-    word; [] when it names none. One shared word ("Bando", "Union", "Lombardia") names no programme."""
-    def holds(result: ProgrammeResult) -> list[str]:
-        document = documents.get(result.programme.doc_id)
-        text = f"{result.programme.title} {document.title if document else ''}"
-        return [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
+def named(names: frozenset[str] | set[str], results: list[ProgrammeResult], documents: dict[str, Document],
+          text: str = "") -> list[ProgrammeResult]:
+    """The programmes a question names ("…rientro nel Bando Nuovi Talenti?", "XY03 지원율은…", "posso chiedere il
+    bando nuovi talenti"): those whose title, or their document's, holds a code the question gives; else those
+    holding the most of the programme title's pairs of words its `text` holds (words of five letters or more),
+    then of its names (at least two when no pair is held), each a whole word; [] when it names none. One shared word ("Bando",
+    "Union", "Lombardia") names no programme."""
+    asked = _normal(text)
 
-    held = [(result, holds(result)) for result in results]
-    coded = [result for result, found in held if any(_CODE.search(n) for n in found)]
-    if coded:
+    def holds(result: ProgrammeResult) -> tuple[int, int]:
+        document = documents.get(result.programme.doc_id)
+        title = f"{result.programme.title} {document.title if document else ''}"
+        found = [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", title, re.IGNORECASE)]
+        words = re.findall(r"\w+", _normal(result.programme.title))
+        pairs = {f"{a} {b}" for a, b in zip(words, words[1:]) if min(len(a), len(b)) >= 5 and not (a + b).isdigit()}
+        said = sum(bool(re.search(rf"(?<!\w){re.escape(pair)}(?!\w)", asked)) for pair in pairs)
+        return int(any(_CODE.search(n) for n in found)), (said, len(found))
+
+    held = [(result, *holds(result)) for result in results]
+    if coded := [result for result, code, _ in held if code]:
         return coded
-    most = max((len(found) for _, found in held), default=0)
-    return [result for result, found in held if len(found) == most] if most >= 2 else []
+    best = max((score for _, _, score in held), default=(0, 0))
+    return [result for result, _, score in held if score == best] if best[0] or best[1] >= 2 else []
 
 
 _MARK = {True: "✓", False: "✗", None: "?"}
