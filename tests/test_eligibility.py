@@ -254,9 +254,9 @@ def test_a_programme_the_question_names_is_the_answer(fixture_engine):
     from assistant.eligibility.records import Programme
     from assistant.pipeline import answer_eligibility, understand
 
-    results = [ProgrammeResult(Programme(i, title, "doc"), "unknown", (), ()) for i, title in (
-        ("a", "Intervento SRD03 – Investimenti nelle aziende agricole"), ("b", "Bando Nuova Impresa 2025"),
-        ("c", "Bando impianti sportivi 2025"))]
+    results = [ProgrammeResult(Programme(i, title, "doc", aliases=aliases), "unknown", (), ()) for i, title, aliases in (
+        ("a", "Intervento SRD03 – Investimenti nelle aziende agricole", ()), ("b", "Bando Nuova Impresa 2025", ()),
+        ("c", "Bando impianti sportivi 2025", ()), ("d", "서울시 청년 월세 지원", ("청년월세", "youth rent support")))]
     ids = lambda names, text="": [r.programme.id for r in named(frozenset(names), results, {}, text)]  # noqa: E731
     assert ids({"SRD03", "Bando"}) == ["a"]  # a code wins
     assert ids({"Bando", "Nuova", "Impresa"}) == ["b"] and ids({"nuova", "IMPRESA"}) == ["b"]
@@ -264,6 +264,10 @@ def test_a_programme_the_question_names_is_the_answer(fixture_engine):
     assert ids(set(), "siamo un comune, rientriamo nel bando impianti sportivi") == ["c"]  # a pair of its words
     assert ids(set(), "impianti e attività sportive") == [] and ids(set(), "il bando 2025") == []
     assert ids({"Bando", "Nuova"}, "la nuova impresa del bando impianti sportivi") == ["c"]  # the most pairs, then names
+    assert ids(set(), "청년월세를 받을 수 있나요") == ["d"] and ids(set(), "Can I get youth rent support?") == ["d"]
+    assert ids(set(), "youth rent supporters") == [] and ids(set(), "청년 월세") == []  # an alias whole, or a pair
+    from assistant.eligibility.records import from_record, to_record
+    assert from_record(to_record(results[3].programme)).aliases == ("청년월세", "youth rent support")
     question = understand(fixture_engine, "Ho 25 anni e vivo in Lombardia: posso chiedere il Bando per la Ricerca?",
                           Language.IT)
     answer = answer_eligibility(fixture_engine, question, hits=[])  # nothing found: the name alone answers

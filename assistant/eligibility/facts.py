@@ -99,24 +99,31 @@ _CODE = re.compile(r"\d|-|^[A-Z]{3,}$")  # "XY03", "ABC-DEF", "ACME": a name no 
 def named(names: frozenset[str] | set[str], results: list[ProgrammeResult], documents: dict[str, Document],
           text: str = "") -> list[ProgrammeResult]:
     """The programmes a question names ("…rientro nel Bando Nuovi Talenti?", "XY03 지원율은…", "posso chiedere il
-    bando nuovi talenti"): those whose title, or their document's, holds a code the question gives; else those
-    holding the most of the programme title's pairs of words its `text` holds (words of five letters or more),
-    then of its names (at least two when no pair is held), each a whole word; [] when it names none. One shared word ("Bando",
-    "Union", "Lombardia") names no programme."""
+    bando nuovi talenti"): those whose title or one of its `aliases` the question's `text` holds whole, or whose
+    title (or their document's) holds a code the question gives; else those holding the most of the title's and
+    aliases' pairs of words its `text` holds (words of five letters or more), then of its names (at least two when
+    no pair is held), each a whole word (a Korean name may take a particle: "청년수당을"); [] when it names none.
+    One shared word ("Bando", "Union", "Lombardia") names no programme."""
     asked = _normal(text)
 
-    def holds(result: ProgrammeResult) -> tuple[int, int]:
-        document = documents.get(result.programme.doc_id)
-        title = f"{result.programme.title} {document.title if document else ''}"
+    def said(phrase: str) -> bool:
+        end = "" if re.search(r"[가-힣]$", phrase) else r"(?!\w)"
+        return bool(re.search(rf"(?<!\w){re.escape(phrase)}{end}", asked))
+
+    def holds(result: ProgrammeResult) -> tuple[bool, tuple[int, int]]:
+        programme = result.programme
+        document = documents.get(programme.doc_id)
+        title = f"{programme.title} {document.title if document else ''}"
         found = [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", title, re.IGNORECASE)]
-        words = re.findall(r"\w+", _normal(result.programme.title))
-        pairs = {f"{a} {b}" for a, b in zip(words, words[1:]) if min(len(a), len(b)) >= 5 and not (a + b).isdigit()}
-        said = sum(bool(re.search(rf"(?<!\w){re.escape(pair)}(?!\w)", asked)) for pair in pairs)
-        return int(any(_CODE.search(n) for n in found)), (said, len(found))
+        own = [_normal(t) for t in (programme.title, *programme.aliases)]
+        pairs = {f"{a} {b}" for words in (re.findall(r"\w+", t) for t in own) for a, b in zip(words, words[1:])
+                 if min(len(a), len(b)) >= 5 and not (a + b).isdigit()}
+        whole = any(said(t) for t in own) or any(_CODE.search(n) for n in found)
+        return whole, (sum(map(said, pairs)), len(found))
 
     held = [(result, *holds(result)) for result in results]
-    if coded := [result for result, code, _ in held if code]:
-        return coded
+    if whole := [result for result, full, _ in held if full]:
+        return whole
     best = max((score for _, _, score in held), default=(0, 0))
     return [result for result, _, score in held if score == best] if best[0] or best[1] >= 2 else []
 

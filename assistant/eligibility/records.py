@@ -81,6 +81,7 @@ class Programme:
     reviewed_by: str = ""
     review: str = ""
     file: str = ""
+    aliases: tuple[str, ...] = ()  # other names askers use for it: short forms, its name in other languages
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def parse_programme(data: dict, file: str, vocabulary: Vocabulary) -> Programme:
         amounts=tuple(map(str, data.get("amounts", []))), dates=tuple(map(str, data.get("dates", []))),
         conditions=tuple(conditions), reviewed=bool(data.get("reviewed", False)),
         reviewed_by=str(data.get("reviewed_by", "")), review=str(data.get("review", "")), file=file,
+        aliases=tuple(str(a).strip() for a in data.get("aliases", []) if str(a).strip()),
     )
 
 
@@ -198,6 +200,7 @@ def from_record(record: dict) -> Programme:
     conditions = tuple(Condition(c["field"], c["op"], c["value"], c["quote"],
                                  Citation(**c["citation"]) if c.get("citation") else None) for c in record["conditions"])
     return Programme(**{**record, "amounts": tuple(record["amounts"]), "dates": tuple(record["dates"]),
+                        "aliases": tuple(record.get("aliases", ())),
                         "conditions": conditions})
 
 
