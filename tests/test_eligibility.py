@@ -223,6 +223,18 @@ def test_a_place_alone_is_a_fact_only_about_the_asker(vocabulary, question, lang
     assert profile_from_text(question, vocabulary, Language(lang)) == expected
 
 
+@pytest.mark.parametrize("question, lang, expected", [
+    ("Sono un agricoltore di 65 anni in Lombardia: posso chiedere il contributo?", "it",
+     {"age": 65, "region": "IT-25", "sector": "agriculture", "farmer": True, "applicant_kind": "person"}),
+    ("Sono una 24enne di Milano: posso partecipare?", "it", {"age": 24, "region": "IT-25", "applicant_kind": "person"}),
+    ("I am a farmer in Lombardy: can I apply?", "en",
+     {"region": "IT-25", "sector": "agriculture", "farmer": True, "applicant_kind": "person"}),
+    ("Abbiamo un mutuo di 10 anni a Milano: possiamo partecipare?", "it", {"region": "IT-25"}),  # a loan has no age
+])
+def test_an_age_and_a_farmers_sector_in_other_words(vocabulary, question, lang, expected):
+    assert profile_from_text(question, vocabulary, Language(lang)) == expected
+
+
 def test_when_no_programme_found_fits_the_others_that_may_follow(fixture_engine):
     """The passages found are the research call's only (it is for companies); a 25-year-old: the programmes of
     other documents whose conditions a stated fact meets follow it, announced (an age in range); a company with

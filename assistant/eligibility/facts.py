@@ -18,6 +18,8 @@ _FACTS: dict[str, list[re.Pattern]] = {
         rf"(?:직원|근로자|종업원|상시근로자)\s*(?:수\s*(?:가|는)?\s*)?{_NUMBER}\s*명", rf"{_NUMBER}\s*명\s*(?:규모|의\s*직원)")],
     "age": [re.compile(p, re.IGNORECASE) for p in (
         rf"(?:i'm|i am|aged?)\s*{_NUMBER}\b", rf"{_NUMBER}\s*(?:years? old|-year-old)", rf"\bho\s*{_NUMBER}\s*anni",
+        rf"\b{_NUMBER}\s*enne\b", rf"\b(?:età|agricolt(?:ore|rice)|ragazz[oa]|giovane|donna|uomo|pensionat[oa]|"
+        rf"student(?:e|essa)|imprenditor(?:e|rice)|professionista|lavorat(?:ore|rice)|disoccupat[oa])\s+di\s*{_NUMBER}\s*anni",
         rf"(?:만\s*)?{_NUMBER}\s*(?:세|살)")],
     "company_age": [re.compile(p, re.IGNORECASE) for p in (
         rf"(?:founded|opened|started|set up)\s*{_NUMBER}\s*years? ago", rf"(?:attiva|aperta|costituita) da\s*{_NUMBER}\s*anni",
