@@ -253,6 +253,9 @@ def test_when_no_programme_found_fits_the_others_that_may_follow(fixture_engine)
     assert answer.answer.index("Altri programmi") > answer.answer.index("«Bando per la ricerca 2025»")  # announced
     company = answered("Ho un'impresa con 80 dipendenti in Lombardia: posso partecipare al bando per la ricerca?")
     assert "«Bando per la ricerca 2025»" in company.answer and "청년" not in company.answer
+    assert company.answer.splitlines()[1] == ("«Bando per la ricerca 2025» — non ammissibile. Nessun altro programma "
+                                              "dei documenti può fare al caso tuo con i dati che indichi.")
+    assert "Nessun altro" not in answer.answer and verify_answer(company.answer, company.citations) == []
     only = answered("Ho 25 anni e vivo in Lombardia: posso partecipare al bando per la ricerca?", {"bando"})
     assert "«Bando per la ricerca 2025»" in only.answer and "청년" not in only.answer
     assert {c.doc_id for c in only.citations} == {"bando"}

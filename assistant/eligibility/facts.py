@@ -137,7 +137,8 @@ def eligibility_answer(question: str, language: Language, results: list[Programm
                        vocabulary: Vocabulary, limit: int = 3, others_from: int | None = None) -> Answer:
     """The chat's answer: for each of the best programmes, its verdict for the stated facts and each condition
     with its source text, cited; then the facts still missing. Never "eligible" while a condition is unknown.
-    `others_from`: where the programmes of documents the question did not find begin (announced as such)."""
+    `others_from`: where the programmes of documents the question did not find begin (announced as such); when
+    none follows, the verdict line says that no other programme may fit (a line of its own would cite nothing)."""
     lang = language.value
     documents: dict[str, Document] = store.documents
     numbering: dict[str, int] = {}
@@ -152,6 +153,8 @@ def eligibility_answer(question: str, language: Language, results: list[Programm
             needed = ", ".join(vocabulary.label(lang, "fields", f) for f in result.missing)
             missing = f" ({vocabulary.label(lang, 'words', 'missing')}: {needed})"
         lines.append(f"«{result.programme.title}» — {verdict}{missing}.")
+        if others_from is not None and position + 1 == len(results[:limit]) <= others_from:
+            lines[-1] += f" {vocabulary.label(lang, 'words', 'no_others')}."  # ruled out, and nothing else may fit
         for item in result.conditions:
             cite = item.condition.citation
             if cite is None:
