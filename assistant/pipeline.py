@@ -173,12 +173,13 @@ def answer_eligibility(engine: Engine, question: Question, hits: list[Hit], doc_
     except ProfileError:
         return None
     if asked := named(question.names, results, engine.store.documents, question.text):
-        # The question names its programmes: those are the answer, found by the search or not.
-        found = sorted(asked, key=lambda r: (MATCH_ORDER[r.verdict], rank.get(r.programme.doc_id, len(hits))))
-        rank.update({r.programme.doc_id: rank.get(r.programme.doc_id, len(hits)) for r in asked})
+        # The question names its programmes: those are the answer, found by the search or not (then last).
+        for result in asked:
+            rank.setdefault(result.programme.doc_id, len(hits))
+        found = asked
     else:
-        found = sorted((r for r in results if r.programme.doc_id in rank),
-                       key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
+        found = [r for r in results if r.programme.doc_id in rank]
+    found = sorted(found, key=lambda r: (MATCH_ORDER[r.verdict], rank[r.programme.doc_id]))
     # A programme on which no stated fact bears ("to be checked", every condition open) says nothing about the
     # asker: it is left out when a stated fact decides a condition of another programme found.
     if decided := [r for r in found if any(c.met is not None for c in r.conditions)]:

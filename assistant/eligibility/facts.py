@@ -8,7 +8,7 @@ import unicodedata
 
 from ..types import Answer, Citation, Document, Language
 from .match import ProgrammeResult
-from .vocabulary import ApplicantKind, Vocabulary, find_places, find_sectors
+from .vocabulary import ApplicantKind, Vocabulary, _normal, find_places, find_sectors
 
 # A number and the word that says what it counts, per language.
 _NUMBER = r"(\d[\d.,]*)"
@@ -89,10 +89,6 @@ def profile_from_text(text: str, vocabulary: Vocabulary, language: Language | No
     if "employees" in profile or "annual_revenue" in profile:
         profile["applicant_kind"] = ApplicantKind.COMPANY.value
     return profile
-
-
-def _normal(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("’", "'").split())
 
 
 _CODE = re.compile(r"\d|-|^[A-Z]{3,}$")  # "XY03", "ABC-DEF", "ACME": a name no other programme shares by chance
