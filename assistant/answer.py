@@ -14,7 +14,7 @@ import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, candidate_features,
                        confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
-                       no_amount, no_date, no_definition, no_form, no_penalty, no_place, no_quantity,
+                       no_amount, no_date, no_definition, no_figure, no_form, no_penalty, no_place, no_quantity,
                        versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
@@ -101,9 +101,14 @@ def closest_passages(hits: list[Hit], first: Chunk | None, language: Language, v
     return passages_for(hits, language, versions, documents)
 
 
+# A blank to fill in ("Il sottoscritto ________ nato a ____"): the sentence is a line of a form, and states nothing.
+BLANK_TO_FILL = re.compile(r"_{4,}")
+
+
 def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str, float], passages: int,
                       cues: dict[Language, Cues] | None = None) -> list[Candidate]:
-    """Every sentence of the best `passages` passages, with its features (selector not yet applied)."""
+    """Every sentence of the best `passages` passages but a form's blank lines, with its features (selector not yet
+    applied)."""
     if not hits or question.vector is None:
         return []
     chosen = passages_for(hits, question.language, store.aligned, store.documents)[:passages]
@@ -125,7 +130,8 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
             figures=frozenset().union(*(numbers(v.text) for v in versions)),
             text=versions_text(versions).casefold(),
         )
-        rows.extend((sentence, chunk, rank, context) for sentence in store.sentences.of(position))
+        rows.extend((sentence, chunk, rank, context) for sentence in store.sentences.of(position)
+                    if not BLANK_TO_FILL.search(sentence.text))
     if not rows:
         return []
     similarities = np.stack([s.vector for s, *_ in rows]) @ question.vector
@@ -291,6 +297,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it holds no figure that could be the amount or number asked for")
     if no_date(question, kinds, held):
         reasons.append("it holds no date, day or period, and the question asks when")
+    if no_figure(question, text):
+        reasons.append("it holds no figure, and the question asks for one")
     if no_definition(question, kinds):
         reasons.append("it defines nothing, and the question asks what a term means")
     if no_amount(question, kinds, held):

@@ -181,6 +181,17 @@ def no_date(question: Question, kinds: frozenset[Asks], held: frozenset[str] = f
     return question.asks is Asks.DATE and Asks.DATE not in kinds and "duration" not in held
 
 
+# A code with digits in it ("AB-100", "XY03"): a figure of its own, which `numbers` leaves out.
+_CODE_DIGITS = re.compile(r"[A-Za-z]\d|\d[A-Za-z]")
+
+
+def no_figure(question: Question, text: str) -> bool:
+    """A question that asks for a figure of no other kind (`question.wants_figure`: "the notice's number", "what
+    percentage") answered by a text with no figure but the question's own ("Applications are handled by the
+    Ministry": no number), nor a code with digits. A hard gate, like `no_quantity`."""
+    return question.wants_figure and not (numbers(text) - question.figures) and not _CODE_DIGITS.search(text)
+
+
 def no_definition(question: Question, kinds: frozenset[Asks]) -> bool:
     """"What does X mean" (`question.asks_meaning`: it asks what a term means, not only "what is X") answered by a
     text that defines nothing ("This attachment provides definitions…"). A hard gate, like `no_date`."""

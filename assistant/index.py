@@ -288,9 +288,13 @@ def build_index(
                         record = analyse_sentences([chunk], analyzer, cues)[0]
                     sentence_records.append(record)
                     first, last = previous.sentences.range(position)
-                    sentence_vectors.append(np.asarray(previous.sentences.vectors[first:last], dtype=np.float32))
+                    # Cut otherwise than when they were embedded (a splitter changed without its version): embedded again.
+                    same_cuts = len(record["spans"]) == last - first
+                    sentence_vectors.append(np.asarray(previous.sentences.vectors[first:last], dtype=np.float32)
+                                            if same_cuts else None)
                     sentence_seconds.append(np.asarray(previous.sentences.second[first:last], dtype=np.float32)
-                                            if same_sentence_model and previous.sentences.second is not None else None)
+                                            if same_cuts and same_sentence_model and previous.sentences.second is not None
+                                            else None)
                 kept.append(previous.documents[document.doc_id])
                 chunks.extend(doc_chunks)
                 entries[document.doc_id] = old if same_cues else {

@@ -19,6 +19,9 @@ _ABBREVIATION = re.compile(
 # A list item's number or letter alone before its text ("가. 행사일시: …", "3. Il contratto …", "iv. …"): the
 # item's first words, not a sentence of its own.
 _ENUMERATOR = re.compile(r"(?:\d{1,3}|[가-힣]|[A-Za-z]|[ivxlcIVXLC]{1,5})\.")
+# What may stand before an abbreviation in the same word: an elided article or preposition ("all’art.", "dell'art.")
+# or an opening bracket or quote ("(G.U.", "(Reg.").
+_BEFORE_ABBREVIATION = re.compile(r"^(?:.*['’])?[(\[«\"“‘]*")
 _CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+|\s+(?:e|ed|and|o|or|mentre|while)\s+|(?<=고),\s*")
 _WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "X.YZ" stays whole; "mega-regioni" is two words
 STEM = 5  # letters kept of a Latin word: "fabbrica"/"fabbriche", "promosso"/"promozione" meet
@@ -33,6 +36,9 @@ NUMBER_WORDS: dict[str, int] = {
     **dict(zip("하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열".split(), range(1, 11))),
     "세": 3, "네": 4, "두": 2, "한": 1,
 }
+
+# "Exactly one" said with an article, which alone is no figure ("una sola domanda", "a single application").
+_JUST_ONE = re.compile(r"\b(?:una sola|un solo|un unico|un['’]unica|una unica|a single)\b")
 
 STOPWORDS: dict[Language, frozenset[str]] = {
     Language.IT: frozenset(
@@ -72,10 +78,13 @@ def strip_separators(text: str) -> str:
 
 def numbers(text: str) -> set[str]:
     """The figures in a text, digits without separators (number words become digits)."""
-    found = {m.group(0) for m in _NUMBER.finditer(strip_separators(normalize(text)))}
-    for word in _WORD.findall(normalize(text)):
+    text = normalize(text)
+    found = {m.group(0) for m in _NUMBER.finditer(strip_separators(text))}
+    for word in _WORD.findall(text):
         if word in NUMBER_WORDS and word not in {"한", "두", "세", "네"}:
             found.add(str(NUMBER_WORDS[word]))
+    if _JUST_ONE.search(text):
+        found.add("1")
     return found
 
 
@@ -128,7 +137,7 @@ def calendar_dates(text: str, months: dict[str, int]) -> set[tuple[int, int, int
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
     and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",
-    "D.lgs."), dates ("2023. 6. 19.") and a list item's number or letter ("가. 행사일시", "3. Il contratto") are not
+    "D.lgs.", also after an elision or a bracket: "dell’art. B.2", "(G.U. Serie…"), dates ("2023. 6. 19.") and a list item's number or letter ("가. 행사일시", "3. Il contratto") are not
     ends; a list item's number after a sentence's end ("… ensure. 2. The …") begins the next sentence."""
     spans: list[tuple[int, int]] = []
 
@@ -143,7 +152,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             cut = line.start() + end.start()
             segment = text[start:cut].strip()
             before = segment.rsplit(None, 1)[-1] if segment else ""
-            if _ABBREVIATION.fullmatch(before) or _ENUMERATOR.fullmatch(segment):
+            if _ABBREVIATION.fullmatch(_BEFORE_ABBREVIATION.sub("", before)) or _ENUMERATOR.fullmatch(segment):
                 continue
             if _ENUMERATOR.fullmatch(before) and segment[: -len(before)].rstrip().endswith((".", "!", "?", "。", ";", ":")):
                 item = cut - len(before)

@@ -322,4 +322,8 @@ Possono partecipare:
 
 3. Contributo
 Il contributo massimo è di 15.000 euro per impresa.
+
+4. Domanda
+La domanda è firmata dal legale rappresentante dell'impresa.
+Il sottoscritto ______________ legale rappresentante dell'impresa ______________ chiede il contributo.
 """

@@ -226,6 +226,17 @@ def test_a_refusal_is_explained_by_the_gate_that_refused(fixture_engine):
     assert answer.grounded and report["decision"] == "answered" and report["reasons"] == []
 
 
+def test_a_forms_blank_line_is_never_a_candidate(fixture_engine):
+    # "Il sottoscritto ______ chiede il contributo" is a line of a form to fill in: it states nothing, however close
+    # its words are to the question; the sentence before it, in the same passage, is a candidate.
+    from assistant.pipeline import ask_traced
+
+    _, trace = ask_traced(fixture_engine, "Chi firma la domanda per il contributo?")
+    texts = [c.sentence.text for c in trace.candidates]
+    assert any("firmata dal legale rappresentante" in t for t in texts), texts
+    assert not any("____" in t for t in texts), texts
+
+
 def test_a_refusal_offers_the_best_candidates_passage_first(engine):
     """Refused, the chooser's best candidate is still the likeliest place of the answer: its passage leads the
     "see also" list, then the others in retrieval order, one per alignment group."""

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
-                                evidence, no_date, no_quantity)
+                                evidence, no_date, no_figure, no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -72,6 +72,10 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("how high above the chair seat should the desk be", "en", Asks.OTHER),
     ("who is the chair of the committee", "en", Asks.PERSON),
     ("Quanto può durare un accordo?", "it", Asks.DATE),
+    # seconds and minutes are lengths of time too
+    ("AI 서비스는 몇 초 안에 응답을 시작해야 하나요?", "ko", Asks.DATE),
+    ("entro quanti minuti va confermata la prenotazione", "it", Asks.DATE),
+    ("how many seconds may a page take to load", "en", Asks.DATE),
     ("in quale sala si riunisce la commissione", "it", Asks.PLACE),
     # which costs are eligible is not how much they are
     ("Quali spese sono ammissibili?", "it", Asks.ELIGIBILITY),
@@ -175,6 +179,19 @@ def test_a_decree_number_or_a_day_is_no_count(analyzer, cues, text, language, nu
     named, counted = sentence(numbering, language, analyzer, cues), sentence(counting, language, analyzer, cues)
     assert counted_elsewhere(q, named, table) and not counted_elsewhere(q, counted, table)
     assert not counted_elsewhere(q, named)  # without the language's table, the figures look like counts
+
+
+@pytest.mark.parametrize("text, language, bare, numbered", [
+    ("what is the notice number of the call", "en", "The call is run by the Ministry of Labour.", "Notice No. 311 of the Ministry."),
+    ("공고문 번호 좀 알려주세요", "ko", "인사혁신처는 정책단을 모집합니다.", "인사혁신처 공고 제2023-311호"),
+    ("qual è la percentuale di cofinanziamento", "it", "Il cofinanziamento è a carico del beneficiario.", "Il cofinanziamento è del 20%."),
+    ("what is the programme code", "en", "The programme is run by the region.", "Programme code: XY03."),  # a code
+])
+def test_a_figure_asked_for_needs_a_figure(analyzer, cues, text, language, bare, numbered):
+    q = question(text, language, analyzer, cues)
+    assert q.wants_figure
+    assert no_figure(q, bare) and not no_figure(q, numbered)
+    assert not no_figure(question("who runs the call", "en", analyzer, cues), bare)  # only a figure asked for is gated
 
 
 @pytest.mark.parametrize("text, language, dated, quantity", [
@@ -354,6 +371,11 @@ def test_editorial_notes_are_not_facts_and_sums_need_no_currency_sign():
     assert Asks.AMOUNT in cues[Language.IT].evidence_kinds("un massimo pari a 300.000,00 ed un minimo pari a 70.000,00")
     assert Asks.AMOUNT in cues[Language.EN].evidence_kinds("a maximum of 300,000.00 per award")
     assert Asks.AMOUNT not in cues[Language.IT].evidence_kinds("Sono ammessi 300 progetti nel 2025.")
+    # Seconds and minutes are lengths of time; "초과" (more than) is none.
+    assert Asks.DATE in cues[Language.KO].evidence_kinds("일반적인 질의 시 5초 이내 응답을 시작할 것")
+    assert "duration" in cues[Language.KO].held_forms("5초 이내") and "duration" not in cues[Language.KO].held_forms("100초과")
+    assert Asks.DATE in cues[Language.IT].evidence_kinds("aprire le finestre per 5 minuti ogni 2 ore")
+    assert Asks.DATE in cues[Language.EN].evidence_kinds("the response must start within 5 seconds")
     # "esclusivamente" (only) says how, not who is excluded.
     assert Asks.ELIGIBILITY not in cues[Language.IT].evidence_kinds("La domanda va trasmessa esclusivamente tramite il portale.")
     assert Asks.ELIGIBILITY in cues[Language.IT].evidence_kinds("Sono escluse le società partecipate dai Comuni.")

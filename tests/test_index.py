@@ -111,6 +111,30 @@ def test_incremental_rebuild_reembeds_nothing_when_nothing_changed(tmp_path, emb
     assert np.array_equal(rebuilt.sentences.vectors[:], after.sentences.vectors[:])
 
 
+def test_sentences_cut_otherwise_than_when_embedded_are_embedded_again(tmp_path, embedder, second, analyzer,
+                                                                      monkeypatch):
+    # A program whose sentence splitter changed without its version, meeting an index it built before, and new cue
+    # tables (which analyse every sentence again): the new cuts are embedded, never paired with the old vectors.
+    import assistant.index as index_module
+    import assistant.sentences as sentences_module
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build(corpus, tmp_path / "index", embedder, second, analyzer)
+    cut = sentences_module.sentence_spans
+    halves = lambda text: [piece for a, b in cut(text) for piece in ((a, (a + b) // 2), ((a + b) // 2, b))]  # noqa: E731
+    monkeypatch.setattr(sentences_module, "sentence_spans", halves)
+    monkeypatch.setattr(index_module, "cues_digest", lambda: "other tables")
+    rebuilt = build(corpus, tmp_path / "index", embedder, second, analyzer)
+    assert rebuilt.changed and rebuilt.embedded == 0  # passages are reused; their sentences are not
+    store = load_index(tmp_path / "index")
+    spans = sum(len(store.sentences.record(p)["spans"]) for p in range(len(store.chunks)))
+    assert len(store.sentences.vectors) == spans
+    first, last = store.sentences.range(0)
+    texts = [s.text for s in store.sentences.of(0)]
+    assert np.allclose(store.sentences.vectors[first:last], embedder.embed_passages(texts), atol=1e-5)
+
+
 def test_a_new_way_of_reading_the_cue_tables_changes_their_digest(monkeypatch):
     """Sentences are analysed again when the code that reads the tables changes, not only the tables."""
     import assistant.question as question_module

@@ -36,6 +36,22 @@ def test_sentences_and_clauses():
     assert split_clauses(split_sentences(text)[1]) == ["Entro la fine di quest’anno", "saranno distribuite 102 fabbriche AI."]
 
 
+def test_an_abbreviation_after_an_elision_or_a_bracket_ends_no_sentence():
+    text = ("Entro 45 giorni dalla comunicazione di cui all’art. C.3.e comma 2 il beneficiario firma il contratto. "
+            "Pubblicato nella (G.U. Serie Generale n. 125). Fine.")
+    assert split_sentences(text) == [
+        "Entro 45 giorni dalla comunicazione di cui all’art. C.3.e comma 2 il beneficiario firma il contratto.",
+        "Pubblicato nella (G.U. Serie Generale n. 125).", "Fine."]
+    # A word that only ends like an abbreviation still ends its sentence.
+    assert len(split_sentences("Lo dice l’art. 5. Poi il Comune decide. Fine.")) == 3
+
+
+def test_exactly_one_said_with_an_article_is_the_figure_one():
+    assert numbers("Ciascun Comune può presentare una sola domanda") == {"1"}
+    assert numbers("Each applicant may submit a single application") == {"1"}
+    assert numbers("una domanda per un impianto") == set()  # an article alone is no figure
+
+
 def test_a_list_items_number_or_letter_stays_with_its_text():
     # Korean items ("가.", "나."), numbered paragraphs and roman numerals start their sentence; they are no sentence
     # of their own, and an item number after a sentence's end begins the next sentence, not the end of the last.
