@@ -12,7 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, candidate_features,
+from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
+                       candidate_features,
                        confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
                        no_amount, no_date, no_definition, no_figure, no_form, no_penalty, no_place, no_quantity,
                        versions_text, weighted_coverage)
@@ -140,6 +141,8 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
         seconds = np.stack([s.second for s, *_ in rows]) @ question.sentence_vector
     coverages = [weighted_coverage(question.focus, s.terms, idf) if s.language is question.language else 0.0
                  for s, *_ in rows]
+    beyond = [beyond_title_coverage(question, s.terms, store.title_terms.get(chunk.doc_id, frozenset()), idf)
+              if s.language is question.language else 0.0 for s, chunk, *_ in rows]
     best_similarity, best_coverage = float(similarities.max()), max(coverages)
     previous = [coverages[j - 1] if j > 0 and rows[j - 1][1] is rows[j][1] else 0.0 for j in range(len(rows))]
     following = [rows[j + 1][0] if j + 1 < len(rows) and rows[j + 1][1] is rows[j][1] else None for j in range(len(rows))]
@@ -148,9 +151,10 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
             question, sentence, context, idf, float(similarity), best_similarity, coverage, best_coverage, before,
             cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
             after, float(second), float(seconds.max()),
-            cues[sentence.language].held_forms(sentence.text) if cues and question.forms else frozenset()), after=after)
-        for (sentence, chunk, rank, context), similarity, coverage, before, after, second
-        in zip(rows, similarities, coverages, previous, following, seconds)
+            cues[sentence.language].held_forms(sentence.text) if cues and question.forms else frozenset(),
+            title_share, max(beyond)), after=after)
+        for (sentence, chunk, rank, context), similarity, coverage, before, after, second, title_share
+        in zip(rows, similarities, coverages, previous, following, seconds, beyond)
     ]
 
 

@@ -58,6 +58,9 @@ FEATURES: tuple[str, ...] = (
     "second_similarity_margin",  # … minus the best of all candidates
     "form_held",  # the question asks for a form of answer (an e-mail, a web address, a percentage…) the sentence holds
     "form_missing",  # it asks for one and the sentence holds none of them
+    "beyond_title_coverage",  # coverage of the question's topic terms that its document's title does not hold (what
+                              # the question asks about that document, not the document's subject)
+    "beyond_title_coverage_margin",
 )
 
 
@@ -98,6 +101,14 @@ def weighted_coverage(terms: tuple[str, ...] | list[str], present: frozenset[str
     weight = {t: idf.get(t, unknown) for t in unique}
     total = sum(weight.values())
     return sum(w for t, w in weight.items() if t in present) / total
+
+
+def beyond_title_coverage(question: Question, present: frozenset[str] | set[str], title: frozenset[str],
+                           idf: dict[str, float]) -> float:
+    """IDF-weighted share of the question's topic terms that the document's title does not hold, found in
+    `present` (a sentence's terms); 0 when the title holds them all."""
+    beyond = [t for t in question.focus if t not in title]
+    return weighted_coverage(beyond, present, idf) if beyond else 0.0
 
 
 def share(wanted: frozenset[str], found: frozenset[str] | set[str]) -> float:
@@ -313,7 +324,8 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
                        similarity: float, best_similarity: float, coverage: float, best_coverage: float,
                        previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None,
                        second_similarity: float = math.nan, best_second: float = math.nan,
-                       held_forms: frozenset[str] = frozenset()) -> np.ndarray:
+                       held_forms: frozenset[str] = frozenset(), beyond_title: float = 0.0,
+                       best_beyond_title: float = 0.0) -> np.ndarray:
     """The feature vector of one candidate sentence (the order of FEATURES)."""
     same = sentence.language is question.language
     holds = evidence(question, sentence)
@@ -358,6 +370,8 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         second_similarity - best_second,
         float(bool(question.forms & held_forms)),
         float(bool(question.forms) and not question.forms & held_forms),
+        beyond_title,
+        beyond_title - best_beyond_title,
     ]
     return np.asarray(values, dtype=np.float32)
 

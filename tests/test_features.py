@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
-                                evidence, no_date, no_figure, no_quantity)
+                                beyond_title_coverage, evidence, no_date, no_figure, no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -179,6 +179,24 @@ def test_a_decree_number_or_a_day_is_no_count(analyzer, cues, text, language, nu
     named, counted = sentence(numbering, language, analyzer, cues), sentence(counting, language, analyzer, cues)
     assert counted_elsewhere(q, named, table) and not counted_elsewhere(q, counted, table)
     assert not counted_elsewhere(q, named)  # without the language's table, the figures look like counts
+
+
+@pytest.mark.parametrize("text, language, title, restating, answering", [
+    ("what is the budget of the green schools programme", "en", "Green Schools Programme 2025",
+     "The Green Schools Programme supports schools that cut their energy use.", "Its budget is 3 million euro."),
+    ("생성형 AI 서비스 시범 도입 사업비는 얼마인가요", "ko", "생성형 AI 서비스 시범 도입 제안요청서",
+     "가. 사 업 명: 생성형 AI 서비스 시범 도입", "다. 사 업 비: 672,300,000원"),
+])
+def test_what_a_question_asks_beyond_its_documents_title(analyzer, cues, text, language, title, restating, answering):
+    # A sentence that restates the document's subject ("사업명: …" where the title names the service) covers the
+    # question's terms as well as the one that answers it; the terms the title does not hold tell them apart.
+    q = question(text, language, analyzer, cues)
+    title_terms = frozenset(analyzer.terms(title, Language(language)))
+    said, answered = sentence(restating, language, analyzer, cues), sentence(answering, language, analyzer, cues)
+    assert beyond_title_coverage(q, said.terms, title_terms, {}) == 0.0
+    assert beyond_title_coverage(q, answered.terms, title_terms, {}) > 0.3
+    assert beyond_title_coverage(q, answered.terms, frozenset(), {}) < 1.0  # without a title: plain coverage
+    assert beyond_title_coverage(q, answered.terms, frozenset(q.focus), {}) == 0.0  # the title holds them all
 
 
 @pytest.mark.parametrize("text, language, bare, numbered", [

@@ -66,6 +66,16 @@ def test_a_list_items_number_or_letter_stays_with_its_text():
         "It was adopted in 2019.", "Then came Plan A.", "The end."]
 
 
+def test_light_analyzer_reads_a_word_spaced_out_to_a_labels_width_as_one():
+    from assistant.text import load_analyzer
+
+    light = load_analyzer("light")
+    assert "사업비" in light.terms("다. 사 업 비: 672,300,000원(부가세 별도)", Language.KO)
+    assert "대표자" in light.terms("대 표 자 : 홍길동", Language.KO)
+    # Words of one syllable that stand alone stay apart: no "할수", no "이법".
+    assert light.unspaced("이 법에 따라 할 수 있다") == "이 법에 따라 할 수 있다"
+
+
 def test_light_analyzer_strips_particles_and_endings():
     from assistant.text import load_analyzer
 
