@@ -102,8 +102,9 @@ def closest_passages(hits: list[Hit], first: Chunk | None, language: Language, v
     return passages_for(hits, language, versions, documents)
 
 
-# A blank to fill in ("Il sottoscritto ________ nato a ____"): the sentence is a line of a form, and states nothing.
-BLANK_TO_FILL = re.compile(r"_{4,}")
+# A blank to fill in ("Il sottoscritto ________ nato a ____", "Al Comune di …………"), or a table of contents' dot
+# leaders ("B.2 Progetti finanziabili ........ 8"): the line of a form or an entry of contents, stating nothing.
+BLANK_TO_FILL = re.compile(r"_{4,}|…{3,}|\.{6,}")
 
 
 def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str, float], passages: int,

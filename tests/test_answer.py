@@ -237,6 +237,19 @@ def test_a_forms_blank_line_is_never_a_candidate(fixture_engine):
     assert not any("____" in t for t in texts), texts
 
 
+@pytest.mark.parametrize("line, blank", [
+    ("Il sottoscritto ______________ nato a ________", True),
+    ("Alla Regione Lombardia ………………………………….. …………………………………..", True),
+    ("B.2 Progetti finanziabili ........................................ 8", True),  # contents' dot leaders
+    ("Il contributo (…) è concesso fino al 31/12/2025...", False),
+    ("Le domande si presentano entro il 30 giugno 2025.", False),
+])
+def test_a_blank_to_fill_or_a_contents_entry_is_told_from_a_statement(line, blank):
+    from assistant.answer import BLANK_TO_FILL
+
+    assert bool(BLANK_TO_FILL.search(line)) is blank
+
+
 def test_a_refusal_offers_the_best_candidates_passage_first(engine):
     """Refused, the chooser's best candidate is still the likeliest place of the answer: its passage leads the
     "see also" list, then the others in retrieval order, one per alignment group."""
