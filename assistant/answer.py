@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
-                       candidate_features,
+                       candidate_features, defines_asked_term,
                        confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
                        no_amount, no_date, no_definition, no_figure, no_form, no_penalty, no_place, no_quantity,
                        versions_text, weighted_coverage)
@@ -142,6 +142,9 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
         seconds = np.stack([s.second for s, *_ in rows]) @ question.sentence_vector
     coverages = [weighted_coverage(question.focus, s.terms, idf) if s.language is question.language else 0.0
                  for s, *_ in rows]
+    defines = [defines_asked_term(question, cues[s.language].defined_terms(s.text),
+                                  store.title_terms.get(chunk.doc_id, frozenset()), idf)
+               if cues and s.language is question.language else 0.0 for s, chunk, *_ in rows]
     beyond = [beyond_title_coverage(question, s.terms, store.title_terms.get(chunk.doc_id, frozenset()), idf)
               if s.language is question.language else 0.0 for s, chunk, *_ in rows]
     best_similarity, best_coverage = float(similarities.max()), max(coverages)
@@ -153,9 +156,9 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
             cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
             after, float(second), float(seconds.max()),
             cues[sentence.language].held_forms(sentence.text) if cues and question.forms else frozenset(),
-            title_share, max(beyond)), after=after)
-        for (sentence, chunk, rank, context), similarity, coverage, before, after, second, title_share
-        in zip(rows, similarities, coverages, previous, following, seconds, beyond)
+            title_share, max(beyond), defined), after=after)
+        for (sentence, chunk, rank, context), similarity, coverage, before, after, second, title_share, defined
+        in zip(rows, similarities, coverages, previous, following, seconds, beyond, defines)
     ]
 
 

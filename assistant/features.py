@@ -61,6 +61,8 @@ FEATURES: tuple[str, ...] = (
     "beyond_title_coverage",  # coverage of the question's topic terms that its document's title does not hold (what
                               # the question asks about that document, not the document's subject)
     "beyond_title_coverage_margin",
+    "defines_asked_term",  # it defines a term ('"X" means', '"X"이란'), and the term holds the question's topic terms
+                           # (weighted; those its document's title holds left out when others remain)
 )
 
 
@@ -101,6 +103,16 @@ def weighted_coverage(terms: tuple[str, ...] | list[str], present: frozenset[str
     weight = {t: idf.get(t, unknown) for t in unique}
     total = sum(weight.values())
     return sum(w for t, w in weight.items() if t in present) / total
+
+
+def defines_asked_term(question: Question, defined: Sequence[str], title: frozenset[str], idf: dict[str, float]) -> float:
+    """How much of what the question asks about the terms a sentence defines (`Cues.defined_terms`) hold: the
+    IDF-weighted share of the question's topic terms found in them, those of the document's title left out when
+    others remain; 0 when it defines nothing."""
+    if not defined:
+        return 0.0
+    focus = [t for t in question.focus if t not in title] or list(question.focus)
+    return weighted_coverage(focus, {t for t in focus if any(t in term for term in defined)}, idf)
 
 
 def beyond_title_coverage(question: Question, present: frozenset[str] | set[str], title: frozenset[str],
@@ -325,7 +337,7 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
                        previous_coverage: float = 0.0, evidence_patterns: tuple = (), after: Sentence | None = None,
                        second_similarity: float = math.nan, best_second: float = math.nan,
                        held_forms: frozenset[str] = frozenset(), beyond_title: float = 0.0,
-                       best_beyond_title: float = 0.0) -> np.ndarray:
+                       best_beyond_title: float = 0.0, defines: float = 0.0) -> np.ndarray:
     """The feature vector of one candidate sentence (the order of FEATURES)."""
     same = sentence.language is question.language
     holds = evidence(question, sentence)
@@ -372,6 +384,7 @@ def candidate_features(question: Question, sentence: Sentence, passage: PassageC
         float(bool(question.forms) and not question.forms & held_forms),
         beyond_title,
         beyond_title - best_beyond_title,
+        defines,
     ]
     return np.asarray(values, dtype=np.float32)
 

@@ -63,6 +63,12 @@ class Cues:
     same_codes: tuple[tuple[str, ...], ...] = ()  # initials that name the same thing in two languages ("IA", "AI")
     conditions: tuple[re.Pattern, ...] = ()  # a text states a condition, permission or prohibition ("only if")
     counters: tuple[re.Pattern, ...] = ()  # a "how many" asked with a counter ("몇 명"): its group is the counter
+    defines: tuple[re.Pattern, ...] = ()  # a sentence that defines a term, the term its first group ('"X"이란', "X means")
+
+    def defined_terms(self, sentence: str) -> list[str]:
+        """The terms a sentence defines (`defines`), case-folded: «"독립기관"이라 함은 …» → ["독립기관"]."""
+        text = unicodedata.normalize("NFKC", sentence)
+        return [m.group(1).casefold() for p in self.defines for m in p.finditer(text)]
 
     def evidence_kinds(self, sentence: str) -> frozenset[Asks]:
         """The kinds of fact a sentence holds, by this language's evidence patterns (editorial notes left out)."""
@@ -153,7 +159,8 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("penalties", {}).get("held", [])),
                                 tuple(tuple(group) for group in data.get("codes", {}).get("same", [])),
                                 compile_all(data.get("conditions", {}).get("held", [])),
-                                compile_all(data.get("counters", {}).get("asked", [])))
+                                compile_all(data.get("counters", {}).get("asked", [])),
+                                tuple(re.compile(p) for p in data.get("defines", {}).get("patterns", [])))
     return tables
 
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
-                                beyond_title_coverage, evidence, no_date, no_figure, no_quantity)
+                                beyond_title_coverage, defines_asked_term, evidence, no_date, no_figure,
+                                no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -197,6 +198,28 @@ def test_what_a_question_asks_beyond_its_documents_title(analyzer, cues, text, l
     assert beyond_title_coverage(q, answered.terms, title_terms, {}) > 0.3
     assert beyond_title_coverage(q, answered.terms, frozenset(), {}) < 1.0  # without a title: plain coverage
     assert beyond_title_coverage(q, answered.terms, frozenset(q.focus), {}) == 0.0  # the title holds them all
+
+
+@pytest.mark.parametrize("text, language, title, definition, other", [
+    ("국가재정법에서 말하는 '독립기관'은 어디 어디인가요?", "ko", "국가재정법",
+     '① 이 법에서 "독립기관"이라 함은 국회ㆍ대법원ㆍ헌법재판소 및 중앙선거관리위원회를 말한다.',
+     '① 정부는 독립기관의 예산을 편성할 때 해당 독립기관의 장의 의견을 최대한 존중하여야 한다.'),
+    ("chi è il referente interno nel processo del lavoro agile", "it", "Lavoro agile: informativa",
+     "Il Referente interno è una figura presente in ciascuna struttura, per fare da raccordo.",
+     "Lavoro agile: si intende la modalità di esecuzione del rapporto di lavoro."),
+    ("how does the memo define machine readable", "en", "Open Data Policy memo",
+     "Machine Readable: Refers to information in a format that can be processed without human intervention.",
+     'Open data: the term "open data" refers to publicly available data.'),
+])
+def test_a_definition_of_the_term_asked_about(analyzer, cues, text, language, title, definition, other):
+    # Whatever the question asks for (where, who, what), a sentence that defines the term it asks about is told
+    # from one that only uses the term, and from the definition of another term.
+    q = question(text, language, analyzer, cues)
+    table, title_terms = cues[Language(language)], frozenset(analyzer.terms(title, Language(language)))
+    defined = table.defined_terms(definition)
+    assert defined and defines_asked_term(q, defined, title_terms, {}) > 0.3
+    assert defines_asked_term(q, table.defined_terms(other), title_terms, {}) == 0.0
+    assert table.defined_terms("The plan was adopted in 2019 by the ministry.") == []
 
 
 @pytest.mark.parametrize("text, language, bare, numbered", [
