@@ -13,10 +13,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
-                       candidate_features, defines_asked_term,
-                       confidence_features, counted_elsewhere, counted_unnamed, evidence, fits_together, names_share,
-                       no_amount, no_date, no_definition, no_figure, no_form, no_penalty, no_place, no_quantity,
-                       versions_text, weighted_coverage)
+                       candidate_features, confidence_features, counted_elsewhere, counted_unnamed, defines_asked_term,
+                       evidence, fits_together, names_share, no_amount, no_date, no_definition, no_figure, no_form,
+                       no_penalty, no_place, no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
