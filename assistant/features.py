@@ -12,6 +12,7 @@ from .eligibility.vocabulary import find_places, load_vocabulary
 from .question import Asks, Cues, Question
 from .sentences import Sentence
 from .text import erase, lead_in, numbers
+from .types import Language
 
 MAX_ANSWER_CHARS = 220  # an answer's text, before its [n]
 
@@ -113,6 +114,14 @@ def defines_asked_term(question: Question, defined: Sequence[str], title: frozen
         return 0.0
     focus = [t for t in question.focus if t not in title] or list(question.focus)
     return weighted_coverage(focus, {t for t in focus if any(t in term for term in defined)}, idf)
+
+
+def held_terms(question: Question, sentence: Sentence) -> frozenset[str]:
+    """A sentence's terms, and for a Korean one also the question's topic terms that one of its compounds holds: a
+    compound written solid holds the words a question writes apart ("사업기간" holds "사업" and "기간")."""
+    if sentence.language is not Language.KO:
+        return sentence.terms
+    return sentence.terms | {t for t in question.focus if len(t) >= 2 and any(t in w for w in sentence.terms)}
 
 
 def beyond_title_coverage(question: Question, present: frozenset[str] | set[str], title: frozenset[str],

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from assistant.features import (FEATURES, PassageContext, candidate_features, clause_coverage, counted_elsewhere,
-                                beyond_title_coverage, defines_asked_term, evidence, no_date, no_figure,
-                                no_quantity)
+                                beyond_title_coverage, defines_asked_term, evidence, held_terms, no_date,
+                                no_figure, no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
 from assistant.sentences import Sentence
 from assistant.text import numbers
@@ -220,6 +220,16 @@ def test_a_definition_of_the_term_asked_about(analyzer, cues, text, language, ti
     assert defined and defines_asked_term(q, defined, title_terms, {}) > 0.3
     assert defines_asked_term(q, table.defined_terms(other), title_terms, {}) == 0.0
     assert table.defined_terms("The plan was adopted in 2019 by the ministry.") == []
+
+
+def test_a_korean_compound_written_solid_holds_the_words_a_question_writes_apart(analyzer, cues):
+    q = question("생성형 AI 시범 도입 사업 기간은 얼마나 되나요?", "ko", analyzer, cues)
+    s = sentence("나. 사업기간: 계약일로부터 6개월", "ko", analyzer, cues)
+    assert {"사업", "기간"} <= set(q.focus) and not {"사업", "기간"} & s.terms  # the analyzer cannot split "사업기간"
+    assert {"사업", "기간"} <= held_terms(q, s)
+    english = question("how long is the project period", "en", analyzer, cues)
+    assert held_terms(english, sentence("The projectperiod lasts six months.", "en", analyzer, cues)) == \
+        sentence("The projectperiod lasts six months.", "en", analyzer, cues).terms  # Korean only
 
 
 @pytest.mark.parametrize("text, language, bare, numbered", [
