@@ -139,7 +139,7 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
     seconds = np.full(len(rows), np.nan)
     if question.sentence_vector is not None and all(s.second is not None for s, *_ in rows):
         seconds = np.stack([s.second for s, *_ in rows]) @ question.sentence_vector
-    terms_held = [held_terms(question, s) for s, *_ in rows]
+    terms_held = [held_terms(question, s.terms, s.language) for s, *_ in rows]
     coverages = [weighted_coverage(question.focus, h, idf) if s.language is question.language else 0.0
                  for (s, *_), h in zip(rows, terms_held)]
     defines = [defines_asked_term(question, cues[s.language].defined_terms(s.text),

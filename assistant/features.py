@@ -116,12 +116,12 @@ def defines_asked_term(question: Question, defined: Sequence[str], title: frozen
     return weighted_coverage(focus, {t for t in focus if any(t in term for term in defined)}, idf)
 
 
-def held_terms(question: Question, sentence: Sentence) -> frozenset[str]:
-    """A sentence's terms, and for a Korean one also the question's topic terms that one of its compounds holds: a
+def held_terms(question: Question, terms: frozenset[str], language: Language) -> frozenset[str]:
+    """A text's terms, and for a Korean one also the question's topic terms that one of its compounds holds: a
     compound written solid holds the words a question writes apart ("사업기간" holds "사업" and "기간")."""
-    if sentence.language is not Language.KO:
-        return sentence.terms
-    return sentence.terms | {t for t in question.focus if len(t) >= 2 and any(t in w for w in sentence.terms)}
+    if language is not Language.KO:
+        return terms
+    return frozenset(terms) | {t for t in question.focus if len(t) >= 2 and any(t in w for w in terms)}
 
 
 def beyond_title_coverage(question: Question, present: frozenset[str] | set[str], title: frozenset[str],

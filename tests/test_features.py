@@ -226,10 +226,10 @@ def test_a_korean_compound_written_solid_holds_the_words_a_question_writes_apart
     q = question("생성형 AI 시범 도입 사업 기간은 얼마나 되나요?", "ko", analyzer, cues)
     s = sentence("나. 사업기간: 계약일로부터 6개월", "ko", analyzer, cues)
     assert {"사업", "기간"} <= set(q.focus) and not {"사업", "기간"} & s.terms  # the analyzer cannot split "사업기간"
-    assert {"사업", "기간"} <= held_terms(q, s)
+    assert {"사업", "기간"} <= held_terms(q, s.terms, s.language)
     english = question("how long is the project period", "en", analyzer, cues)
-    assert held_terms(english, sentence("The projectperiod lasts six months.", "en", analyzer, cues)) == \
-        sentence("The projectperiod lasts six months.", "en", analyzer, cues).terms  # Korean only
+    solid = sentence("The projectperiod lasts six months.", "en", analyzer, cues)
+    assert held_terms(english, solid.terms, solid.language) == solid.terms  # Korean only
 
 
 @pytest.mark.parametrize("text, language, bare, numbered", [
