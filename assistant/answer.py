@@ -14,8 +14,8 @@ import numpy as np
 
 from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
                        candidate_features, confidence_features, counted_elsewhere, counted_unnamed, defines_asked_term,
-                       evidence, held_terms, fits_together, names_share, no_amount, no_date, no_definition, no_figure, no_form,
-                       no_penalty, no_place, no_quantity, versions_text, weighted_coverage)
+                       evidence, fits_together, held_terms, names_share, no_amount, no_date, no_definition, no_figure,
+                       no_form, no_penalty, no_place, no_quantity, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -142,11 +142,11 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
     terms_held = [held_terms(question, s.terms, s.language) for s, *_ in rows]
     coverages = [weighted_coverage(question.focus, h, idf) if s.language is question.language else 0.0
                  for (s, *_), h in zip(rows, terms_held)]
-    defines = [defines_asked_term(question, cues[s.language].defined_terms(s.text),
-                                  store.title_terms.get(chunk.doc_id, frozenset()), idf)
-               if cues and s.language is question.language else 0.0 for s, chunk, *_ in rows]
-    beyond = [beyond_title_coverage(question, h, store.title_terms.get(chunk.doc_id, frozenset()), idf)
-              if s.language is question.language else 0.0 for (s, chunk, *_), h in zip(rows, terms_held)]
+    titles = [store.title_terms.get(chunk.doc_id, frozenset()) for _, chunk, *_ in rows]
+    defines = [defines_asked_term(question, cues[s.language].defined_terms(s.text), title, idf)
+               if cues and s.language is question.language else 0.0 for (s, *_), title in zip(rows, titles)]
+    beyond = [beyond_title_coverage(question, h, title, idf) if s.language is question.language else 0.0
+              for (s, *_), h, title in zip(rows, terms_held, titles)]
     best_similarity, best_coverage = float(similarities.max()), max(coverages)
     previous = [coverages[j - 1] if j > 0 and rows[j - 1][1] is rows[j][1] else 0.0 for j in range(len(rows))]
     following = [rows[j + 1][0] if j + 1 < len(rows) and rows[j + 1][1] is rows[j][1] else None for j in range(len(rows))]

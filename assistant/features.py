@@ -112,8 +112,13 @@ def defines_asked_term(question: Question, defined: Sequence[str], title: frozen
     others remain; 0 when it defines nothing."""
     if not defined:
         return 0.0
-    focus = [t for t in question.focus if t not in title] or list(question.focus)
+    focus = _untitled(question, title) or list(question.focus)
     return weighted_coverage(focus, {t for t in focus if any(t in term for term in defined)}, idf)
+
+
+def _untitled(question: Question, title: frozenset[str]) -> list[str]:
+    """The question's topic terms that its answer's document title does not hold."""
+    return [t for t in question.focus if t not in title]
 
 
 def held_terms(question: Question, terms: frozenset[str], language: Language) -> frozenset[str]:
@@ -128,7 +133,7 @@ def beyond_title_coverage(question: Question, present: frozenset[str] | set[str]
                            idf: dict[str, float]) -> float:
     """IDF-weighted share of the question's topic terms that the document's title does not hold, found in
     `present` (a sentence's terms); 0 when the title holds them all."""
-    beyond = [t for t in question.focus if t not in title]
+    beyond = _untitled(question, title)
     return weighted_coverage(beyond, present, idf) if beyond else 0.0
 
 

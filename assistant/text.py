@@ -137,8 +137,9 @@ def calendar_dates(text: str, months: dict[str, int]) -> set[tuple[int, int, int
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
     and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",
-    "D.lgs.", also after an elision or a bracket: "dell’art. B.2", "(G.U. Serie…"), dates ("2023. 6. 19.") and a list item's number or letter ("가. 행사일시", "3. Il contratto") are not
-    ends; a list item's number after a sentence's end ("… ensure. 2. The …") begins the next sentence."""
+    "D.lgs.", also after an elision or a bracket: "dell’art. B.2", "(G.U. Serie…"), dates ("2023. 6. 19.") and a
+    list item's number or letter ("가. 행사일시", "3. Il contratto") are not ends; a list item's number after a
+    sentence's end ("… ensure. 2. The …") begins the next sentence."""
     spans: list[tuple[int, int]] = []
 
     def add(start: int, end: int) -> None:
