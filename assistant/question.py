@@ -239,10 +239,23 @@ def counted_terms(text: str, language: Language, analyzer: Analyzer, cues: Cues)
     elif match := _COUNT_BEFORE.search(text):
         words = match.group(1).split()[::-1]
     for word in words:
-        terms = [t for t in analyzer.terms(word, language) if not t.isdigit() and t not in cues.frame]
+        terms = [t for t in analyzer.terms(word, language)
+                 if not t.isdigit() and t not in table_terms(cues.frame, language, analyzer)]
         if terms and not _CODE.fullmatch(word):
             return tuple(terms)
     return ()
+
+
+_TABLE_TERMS: dict[tuple[type, Language, frozenset[str]], frozenset[str]] = {}
+
+
+def table_terms(words: frozenset[str], language: Language, analyzer: Analyzer) -> frozenset[str]:
+    """A cue table's words as the analyzer writes a question's terms ("numero" → "numer", "알려주세요" → "알려주"),
+    and as written: the words alone would never meet a question's cut or stemmed terms."""
+    key = (type(analyzer), language, words)  # one analyzer of a kind: the settings name it
+    if key not in _TABLE_TERMS:
+        _TABLE_TERMS[key] = words | {t for word in words for t in analyzer.terms(word, language)}
+    return _TABLE_TERMS[key]
 
 
 def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: dict[Language, Cues]) -> Question:
@@ -250,7 +263,8 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     table = cues[language]
     terms = tuple(analyzer.terms(text, language))
     figures = frozenset(numbers(text))
-    focus = tuple(t for t in dict.fromkeys(terms) if t not in figures and t not in table.frame and t not in table.filler)
+    skip = table_terms(table.frame | table.filler, language, analyzer)
+    focus = tuple(t for t in dict.fromkeys(terms) if t not in figures and t not in skip)
     asks = asks_for(text, table)
     counted = counted_terms(text, language, analyzer, table) if asks is Asks.COUNT else ()
     names = question_names(text)

@@ -97,6 +97,16 @@ def test_question_record_holds_figures_names_and_cross_language_anchors(analyzer
     assert count.counted == ("grant",)
 
 
+@pytest.mark.parametrize("text, language, frame", [
+    ("Vorrei sapere il numero totale dei comuni ammessi", "it", {"vorre", "saper", "numer", "total"}),
+    ("Please tell me the total amount of the documents' grants", "en", {"pleas", "total", "amoun", "docum"}),
+])
+def test_the_words_that_frame_a_question_are_not_its_topic(analyzer, cues, text, language, frame):
+    # The cue table writes "numero", "please"; the question's terms are cut to their first letters ("numer", "pleas").
+    q = question(text, language, analyzer, cues)
+    assert not frame & set(q.focus) and frame <= set(q.terms) and q.focus
+
+
 def test_a_date_does_not_answer_how_many(analyzer, cues):
     q = question("How many schools joined the programme?", "en", analyzer, cues)
     dated = sentence("The programme started in 2021 with schools from the region.", "en", analyzer, cues)
