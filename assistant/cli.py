@@ -374,7 +374,7 @@ def _eval(args: argparse.Namespace) -> int:
                              threshold_sweep)
     from .pipeline import open_engine
     from .progress import Reporter
-    from .report import METRICS, describe_miss, worst_misses, write_report
+    from .report import INTERVALS, METRICS, describe_miss, worst_misses, write_report
 
     settings = _settings(args)
     items = load_testset(args.testset)
@@ -417,7 +417,7 @@ def _eval(args: argparse.Namespace) -> int:
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
     sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
     paths = write_report(out, args.testset, metrics, results, context, breakdowns, sweep)
-    names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms")
+    names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", *INTERVALS)
     print(f"selector: {selector_note}")
     print(_table(metrics, names))
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
@@ -449,13 +449,14 @@ def _print_sweep(sweep: list[dict], used: list[float], wrong_cost: float) -> Non
 
 def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = False) -> str:
     """Metrics as aligned text: one column per group (or one row per group, transposed)."""
-    cell = lambda v: "–" if v is None else (f"{v:.3f}" if isinstance(v, float) and v <= 1.0 else f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
+    cell = lambda v: "–" if v is None else ("–".join(f"{b:.2f}" for b in v) if isinstance(v, (tuple, list)) else f"{v:.3f}" if isinstance(v, float) and v <= 1.0 else f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
     if transpose:
         lines = ["".ljust(14) + "".join(n[:17].rjust(18) for n in names)]
         lines += [g[:14].ljust(14) + "".join(cell(m.get(n)).rjust(18) for n in names) for g, m in groups.items()]
         return "\n".join(lines)
-    lines = ["metric".ljust(22) + "".join(g.rjust(10) for g in groups)]
-    lines += [n.ljust(22) + "".join(cell(groups[g].get(n)).rjust(10) for g in groups) for n in names]
+    width = max(22, *(len(n) + 2 for n in names))
+    lines = ["metric".ljust(width) + "".join(g.rjust(10) for g in groups)]
+    lines += [n.ljust(width) + "".join(cell(groups[g].get(n)).rjust(10) for g in groups) for n in names]
     return "\n".join(lines)
 
 

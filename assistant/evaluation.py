@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
+
 from .answer import verify_answer
 from .errors import AssistantError, InvalidQuestionError
 from .language import detect_language
@@ -228,6 +230,44 @@ def summarize(results: list[ItemResult]) -> dict:
     }
 
 
+INTERVAL_DRAWS = 2000
+INTERVAL_LEVEL = 0.95
+INTERVAL_METRICS = ("answer_accuracy", "refusal_precision", "refusal_recall", "crosslingual_accuracy")
+
+
+def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: float = INTERVAL_LEVEL, seed: int = 0
+              ) -> dict[str, tuple[float, float] | None]:
+    """Percentile bootstrap intervals of the headline metrics (`INTERVAL_METRICS`): the test set drawn again
+    `draws` times, a whole document's questions at a time, since they are not independent (one misread table, one
+    long document the retrieval misses, one refit of the selector moves several of them together); a question
+    with no document is drawn on its own. The same results give the same intervals (`seed`). None where a
+    metric has nothing to count."""
+    if not results:
+        return dict.fromkeys(INTERVAL_METRICS)
+    keys = [r.item.doc or f"\0{i}" for i, r in enumerate(results)]
+    groups = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+    member = np.array([groups[key] for key in keys])
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(len(groups), np.full(len(groups), 1.0 / len(groups)), size=draws)[:, member]
+    answerable = np.array([r.item.answerable for r in results])
+    right = np.array([r.correct for r in results]) & answerable
+    refused = np.array([not r.grounded for r in results])
+    crossing = np.array([r.crosslingual for r in results]) & answerable
+
+    def interval(counted: np.ndarray, among: np.ndarray) -> tuple[float, float] | None:
+        numerator, denominator = weights @ counted.astype(float), weights @ among.astype(float)
+        kept = denominator > 0
+        if not kept.any():
+            return None
+        low, high = np.quantile(numerator[kept] / denominator[kept], [(1 - level) / 2, (1 + level) / 2])
+        return float(low), float(high)
+
+    return {"answer_accuracy": interval(right, answerable),
+            "refusal_precision": interval(refused & ~answerable, refused),
+            "refusal_recall": interval(refused & ~answerable, ~answerable),
+            "crosslingual_accuracy": interval(right & crossing, crossing)}
+
+
 def summarize_by_language(results: list[ItemResult]) -> dict[str, dict]:
     """`summarize` overall and for each language present, with cross-lingual answer accuracy."""
     report = {"overall": summarize(results)}
@@ -240,6 +280,7 @@ def summarize_by_language(results: list[ItemResult]) -> dict[str, dict]:
         crossing = [r for r in group if r.crosslingual and r.item.answerable]
         subset["crosslingual_items"] = len(crossing)
         subset["crosslingual_accuracy"] = _ratio(sum(r.correct for r in crossing), len(crossing))
+        subset.update({f"{metric}_interval": bounds for metric, bounds in intervals(group).items()})
     return report
 
 

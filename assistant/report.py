@@ -6,7 +6,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .evaluation import LOSS_STAGES, SWEEP, best_threshold, threshold_sweep
+from .evaluation import (INTERVAL_DRAWS, INTERVAL_LEVEL, INTERVAL_METRICS, LOSS_STAGES, SWEEP, best_threshold,
+                         threshold_sweep)
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
@@ -16,6 +17,8 @@ METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recal
 def _fmt(value) -> str:
     if value is None:
         return "–"
+    if isinstance(value, (tuple, list)):  # an interval
+        return "–".join(f"{bound:.3f}" for bound in value)
     if isinstance(value, float):
         return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
     return str(value)
@@ -54,6 +57,11 @@ def describe_miss(result: ItemResult, width: int = 0) -> str:
             f"{result.item.doc or 'no document'}): {cut(result.item.question)} → {cut(result.answer)} "
             f"(expected: {expected})")
 
+
+INTERVALS = tuple(f"{metric}_interval" for metric in INTERVAL_METRICS)
+INTERVALS_NOTE = (f"Intervals: {INTERVAL_LEVEL:.0%} percentile bootstrap, {INTERVAL_DRAWS:,} draws of the test set a whole "
+                  "document's questions at a time (a question with no document on its own). They say how far the figures "
+                  "could move on another set of documents like these, not the selector's refit noise.")
 
 BREAKDOWN = ("items", "answerable", "unanswerable", "answer_accuracy", "refusal_precision", "refusal_recall",
              "citation_validity", "language_match", "latency_p50_ms")
@@ -153,8 +161,9 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
              f"Selector: {context.get('selector', '')}", "",
              "| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
     for name in ("items", "answerable", "unanswerable", "accuracy", *METRICS, "crosslingual_items",
-                 "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", "errors"):
+                 "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", "errors", *INTERVALS):
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
+    lines += ["", INTERVALS_NOTE]
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)
     lines += ["", "## Where the answerable questions not answered right were lost", ""] + loss_lines(losses(results))

@@ -6,8 +6,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.report import best_line
-from assistant.evaluation import (best_threshold, fact_present, score_item, summarize, summarize_by_language,
-                                  threshold_sweep)
+from assistant.evaluation import (best_threshold, fact_present, intervals, score_item, summarize,
+                                  summarize_by_language, threshold_sweep)
 from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
 
 from .conftest import ROOT
@@ -167,6 +167,26 @@ def test_language_match_ignores_quotes_and_is_per_language():
     assert set(by_language) == {"overall", "ko", "en"} and by_language["ko"]["items"] == 1
 
 
+def test_intervals_draw_whole_documents_and_repeat():
+    def on(doc, n, right):
+        return replace(score_item(replace(item(f"{doc}{n}", facts=["500"]), doc=doc),
+                                  answer("500 [1]" if right else "12 [1]"), [], 5), crosslingual=False)
+
+    # Every document answers half its questions right: any draw of whole documents gives 0.5, while a draw of
+    # single questions would not.
+    even = [on(doc, n, n % 2 == 0) for doc in "abcdef" for n in range(4)]
+    assert summarize(even)["answer_accuracy"] == 0.5
+    assert intervals(even)["answer_accuracy"] == pytest.approx((0.5, 0.5))
+    # Documents that differ: the interval holds the figure and widens, the same on every run.
+    mixed = [on(doc, n, n < k) for doc, k in zip("abcdef", (0, 1, 2, 3, 4, 4)) for n in range(4)]
+    low, high = intervals(mixed)["answer_accuracy"]
+    assert low < summarize(mixed)["answer_accuracy"] < high and high - low > 0.2
+    assert intervals(mixed) == intervals(mixed) and intervals(mixed, seed=1) != intervals(mixed)
+    # Nothing cross-lingual, nothing unanswerable: nothing to bound.
+    assert intervals(mixed)["crosslingual_accuracy"] is None and intervals(mixed)["refusal_recall"] is None
+    assert "answer_accuracy_interval" in summarize_by_language(mixed)["en"]
+
+
 def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir, tmp_path):
     testset = tmp_path / "mini.jsonl"
     testset.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
@@ -183,6 +203,8 @@ def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir,
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     overall = report["metrics"]["overall"]
     assert overall["items"] == 3 and overall["answer_accuracy"] == pytest.approx(0.5)
+    low, high = overall["answer_accuracy_interval"]
+    assert 0.0 <= low <= 0.5 <= high <= 1.0
     assert report["metrics"]["ko"]["refusal_recall"] == 1.0
     assert [i["correct"] for i in report["items"]] == [True, True, False]
     markdown = (out / "report.md").read_text(encoding="utf-8")
