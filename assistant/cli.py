@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path)
     p.add_argument("--by-document", action="store_true",
                    help="held out by document: each document's questions answered by a selector fitted on the others")
+    p.add_argument("--compare", type=Path, metavar="REPORT.json",
+                   help="an earlier eval's report.json: print and report what changed, question by question")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
     p = sub.add_parser("calibrate", help="train the answer selector on a question set (fixed seed)")
@@ -370,8 +372,8 @@ def _require_two_groups(items: list) -> None:
 
 def _eval(args: argparse.Namespace) -> int:
     from .calibrate import WRONG_COST, asked_and_traced
-    from .evaluation import (SWEEP, load_testset, run_testset, score_item, summarize_by, summarize_by_language,
-                             threshold_sweep)
+    from .evaluation import (SWEEP, compare, comparison_lines, load_previous, load_testset, run_testset, score_item,
+                             summarize_by, summarize_by_language, threshold_sweep)
     from .pipeline import open_engine
     from .progress import Reporter
     from .report import INTERVALS, METRICS, describe_miss, worst_misses, write_report
@@ -381,6 +383,7 @@ def _eval(args: argparse.Namespace) -> int:
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
+    previous = load_previous(args.compare) if args.compare else None  # read now: --out may be the same folder
     if args.by_document:
         _require_two_groups([(item, args.testset.stem) for item in items])
     out = args.out or Path("reports") / (args.testset.stem + ("-by-document" if args.by_document else ""))
@@ -416,6 +419,8 @@ def _eval(args: argparse.Namespace) -> int:
                "selector": selector_note, "threshold": thresholds[0] if len(thresholds) == 1 else thresholds,
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
     sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
+    if previous is not None:
+        context["comparison"] = {"against": str(args.compare), **compare(previous, results)}
     paths = write_report(out, args.testset, metrics, results, context, breakdowns, sweep)
     names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", *INTERVALS)
     print(f"selector: {selector_note}")
@@ -428,6 +433,8 @@ def _eval(args: argparse.Namespace) -> int:
           else "worst misses: none, no answer was wrong")
     for r in worst:
         print("  " + describe_miss(r, width=90))
+    if previous is not None:
+        print("\n".join(comparison_lines(context["comparison"], str(args.compare))))
     print("report: " + ", ".join(str(p) for p in paths))
     return 0
 

@@ -268,6 +268,92 @@ def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: flo
             "crosslingual_accuracy": interval(right & crossing, crossing)}
 
 
+def load_previous(path: Path) -> list[dict]:
+    """The items of an earlier eval's report.json (what `compare` reads), or a clear error."""
+    try:
+        items = json.loads(Path(path).read_text(encoding="utf-8"))["items"]
+        if not all({"id", "lang"} <= set(record["item"]) and {"correct", "grounded"} <= set(record) for record in items):
+            raise ValueError("an item lacks its id, language, correctness or grounding")
+    except FileNotFoundError:
+        raise AssistantError(f"no report to compare with at '{path}': give the report.json an earlier eval wrote "
+                             "(reports/NAME/report.json).") from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise AssistantError(f"'{path}' is not the report.json of an eval ({type(error).__name__}: {error}): give "
+                             "the report.json an earlier eval wrote.") from None
+    return items
+
+
+def _state(correct: bool, grounded: bool) -> str:
+    return "right" if correct else ("wrong" if grounded else "refused")
+
+
+def compare(previous: list[dict], results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: float = INTERVAL_LEVEL,
+            seed: int = 0) -> dict:
+    """How `results` differ from an earlier run of the same questions (`previous`, its report's items), matched by
+    id: per language, answer accuracy before and now, the change, and a 95 % interval of the change (a paired
+    bootstrap drawing a whole document's questions at a time, as `intervals`); and every question whose outcome
+    moved (right, wrong, refused), with its confidence before and after."""
+    before = {record["item"]["id"]: record for record in previous}
+    shared = [r for r in results if r.item.id in before]
+    report: dict = {"shared": len(shared), "only_now": len(results) - len(shared),
+                    "only_before": len(set(before) - {r.item.id for r in results}), "by_language": {}, "moved": []}
+    languages = ["overall", *dict.fromkeys(r.item.lang.value for r in shared)]
+    for name in languages:
+        group = [r for r in shared if name == "overall" or r.item.lang.value == name]
+        answerable = [r for r in group if r.item.answerable]
+        if not answerable:
+            continue
+        was = np.array([bool(before[r.item.id]["correct"]) for r in answerable], dtype=float)
+        now = np.array([r.correct for r in answerable], dtype=float)
+        keys = [r.item.doc or f"\0{i}" for i, r in enumerate(answerable)]
+        groups = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+        member = np.array([groups[key] for key in keys])
+        weights = np.random.default_rng(seed).multinomial(
+            len(groups), np.full(len(groups), 1.0 / len(groups)), size=draws)[:, member].astype(float)
+        totals = weights.sum(axis=1)
+        changes = (weights @ (now - was))[totals > 0] / totals[totals > 0]
+        low, high = np.quantile(changes, [(1 - level) / 2, (1 + level) / 2])
+        report["by_language"][name] = {"answerable": len(answerable), "before": float(was.mean()),
+                                       "now": float(now.mean()), "change": float(now.mean() - was.mean()),
+                                       "change_interval": (float(low), float(high)),
+                                       "gained": int(np.sum(now > was)), "lost": int(np.sum(now < was))}
+    for r in shared:
+        old = before[r.item.id]
+        then, state = _state(bool(old["correct"]), bool(old["grounded"])), _state(r.correct, r.grounded)
+        if then != state:
+            report["moved"].append({"id": r.item.id, "before": then, "now": state,
+                                    "confidence_before": old.get("confidence"), "confidence_now": r.confidence})
+    return report
+
+
+def comparison_lines(comparison: dict, against: str) -> list[str]:
+    """The comparison as text: a row per language, then the questions that moved."""
+    def signed(value: float) -> str:
+        return f"{value:+.3f}"
+
+    def confidence(value) -> str:
+        return "–" if value is None else f"{value:.2f}"
+
+    lines = [f"compared with {against} ({comparison['shared']} questions in both"
+             + (f"; {comparison['only_now']} new, {comparison['only_before']} gone" if comparison["only_now"]
+                or comparison["only_before"] else "") + "): answer accuracy",
+             f"{'':10}{'before':>9}{'now':>9}{'change':>9}   95 % interval of the change   gained / lost"]
+    for name, row in comparison["by_language"].items():
+        low, high = row["change_interval"]
+        lines.append(f"{name:10}{row['before']:9.3f}{row['now']:9.3f}{signed(row['change']):>9}   "
+                     f"{signed(low)} … {signed(high):<16}  {row['gained']} / {row['lost']}")
+    moved = comparison["moved"]
+    counts: dict[str, int] = {}
+    for record in moved:
+        key = f"{record['before']} → {record['now']}"
+        counts[key] = counts.get(key, 0) + 1
+    lines.append(f"moved: {len(moved)}" + (" (" + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ")"
+                                            if moved else ""))
+    lines += [f"  {m['id']}: {m['before']} ({confidence(m['confidence_before'])}) → {m['now']} "
+              f"({confidence(m['confidence_now'])})" for m in moved]
+    return lines
+
+
 def summarize_by_language(results: list[ItemResult]) -> dict[str, dict]:
     """`summarize` overall and for each language present, with cross-lingual answer accuracy."""
     report = {"overall": summarize(results)}

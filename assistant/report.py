@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .evaluation import (INTERVAL_DRAWS, INTERVAL_LEVEL, INTERVAL_METRICS, LOSS_STAGES, SWEEP, best_threshold,
-                         threshold_sweep)
+                         comparison_lines, threshold_sweep)
 from .types import ItemResult
 
 METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recall", "citation_validity",
@@ -166,6 +166,9 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
     lines += ["", INTERVALS_NOTE]
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)
+    if comparison := context.get("comparison"):
+        lines += ["", f"## Compared with `{comparison['against']}`", "", "```",
+                  *comparison_lines(comparison, comparison["against"]), "```"]
     lines += ["", "## Where the answerable questions not answered right were lost", ""] + loss_lines(losses(results))
     if any(r.open_outcome for r in results):
         lines += ["", "## Answers at each refusal threshold", "",

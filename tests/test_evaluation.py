@@ -6,7 +6,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.report import best_line
-from assistant.evaluation import (best_threshold, fact_present, intervals, score_item, summarize,
+from assistant.evaluation import (best_threshold, compare, fact_present, intervals, score_item, summarize,
                                   summarize_by_language, threshold_sweep)
 from assistant.types import Answer, Chunk, Citation, Hit, Language, TestItem
 
@@ -187,6 +187,31 @@ def test_intervals_draw_whole_documents_and_repeat():
     assert "answer_accuracy_interval" in summarize_by_language(mixed)["en"]
 
 
+def test_compare_pairs_questions_by_id_and_lists_what_moved():
+    def on(doc, n, right, grounded=True):
+        return score_item(replace(item(f"{doc}{n}", facts=["500"]), doc=doc),
+                          answer("500 [1]" if right else "12 [1]", grounded=grounded), [], 5)
+
+    def as_report(results):  # what report.json keeps of each item
+        return [{"item": {"id": r.item.id, "lang": r.item.lang.value}, "correct": r.correct, "grounded": r.grounded,
+                 "confidence": r.confidence} for r in results]
+
+    before = [on(doc, n, n < 2) for doc in "abcd" for n in range(4)]
+    same = compare(as_report(before), before)
+    assert same["by_language"]["overall"]["change"] == 0.0 and same["moved"] == []
+    assert same["by_language"]["overall"]["change_interval"] == (0.0, 0.0) and same["shared"] == 16
+    # One right answer of 16 now refused, one wrong one now right: the change is 0, two questions moved.
+    after = [on("a", 0, False, grounded=False), on("a", 2, True)] + [r for r in before
+                                                                       if r.item.id not in ("a0", "a2")]
+    moved = compare(as_report(before), after)
+    row = moved["by_language"]["overall"]
+    assert row["gained"] == 1 and row["lost"] == 1 and row["change"] == 0.0
+    assert {(m["id"], m["before"], m["now"]) for m in moved["moved"]} == {("a0", "right", "refused"),
+                                                                          ("a2", "wrong", "right")}
+    # A question only one run asked is not compared.
+    assert compare(as_report(before[1:]), before)["only_now"] == 1
+
+
 def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir, tmp_path):
     testset = tmp_path / "mini.jsonl"
     testset.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
@@ -220,6 +245,18 @@ def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir,
     assert report["lost_at"]["retrieval"] == {"overall": 1, "en": 0, "it": 1, "ko": 0}
     for plot in ("metrics.png", "latency.png", "losses.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The same questions again, compared with that report: nothing moved, and the report says so.
+    again = tmp_path / "again"
+    assert main(["eval", str(testset), "--out", str(again), "--index", str(index_dir), "--quiet",
+                 "--compare", str(out / "report.json")]) == 0
+    comparison = json.loads((again / "report.json").read_text(encoding="utf-8"))["comparison"]
+    assert comparison["shared"] == 3 and comparison["moved"] == [] and comparison["by_language"]["overall"]["change"] == 0
+    assert "## Compared with" in (again / "report.md").read_text(encoding="utf-8")
+    assert "moved: 0" in capsys.readouterr().out
+    # A report that is not there: a clear error before anything is asked.
+    assert main(["eval", str(testset), "--out", str(again), "--index", str(index_dir), "--quiet",
+                 "--compare", str(tmp_path / "nowhere.json")]) != 0
+    assert "no report to compare with" in capsys.readouterr().err
     assert "answer_accuracy" in captured.out
 
 
