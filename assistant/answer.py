@@ -232,7 +232,7 @@ def named_elsewhere(question: Question, passage: str, document: str = "", same: 
     """The codes a question names ("ACME KPS", "ABC-24-019", "XY03") when its answer's source names none of
     them: another document ("how long is the ACME KPS warranty?" answered, across languages, by an Italian call's
     "12 mesi"). Codes stay as written in every language; words do not. A code is named as a whole ("AI" is not
-    named by "training"; "한전KPS" names "KPS"), or by its other language's initials (`same`: "IA" and "AI"),
+    named by "training"; "에이스KPS" names "KPS"), or by its other language's initials (`same`: "IA" and "AI"),
     anywhere in the `document` (`Store.document_text`); a code of two letters only in the `passage` (its versions
     and the document's title: a long text holds "AI/AN" for American Indians). In the passage, a code asked may
     also be spelled out by the initials of capitalised words ("PA" by "Public Administration", "PCM" by "Presidenza del
@@ -320,7 +320,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut
         reasons.append("it says which costs are eligible, and the question asks who may apply, or when")
     # "… only if:", without the items, answers nothing; a lead-in that holds the figure asked for does ("총사업비가
-    # 500억원 이상이고 … 다음 각 호의 어느 하나에 해당하는", "… supports the seven strategic priorities … the following").
+    # 300억원 이상이고 … 다음 각 호의 어느 하나에 해당하는", "… supports the five goals … the following").
     if (table.introduces_list(best.sentence.text) and table.introduces_list(text)
             and not (question.asks in _FIGURES_ASKED and evidence(question, best.sentence))):
         reasons.append("it only introduces a list it does not give")

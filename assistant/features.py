@@ -188,8 +188,8 @@ def counted_elsewhere(question: Question, sentence: Sentence, not_counts: Sequen
 
 def counted_unnamed(question: Question, sentence: Sentence) -> bool:
     """A "how many" answered, in its own language, by a sentence that never names what is counted ("how many
-    companies…" by "the 5 poles and 3 growth engines"): its figures count something else. A figure with the
-    counter the question asks with names it too ("몇 명 뽑나요" answered by "모집인원 : 약 70명"). A hard gate, like
+    companies…" by "the 4 hubs and 2 centres"): its figures count something else. A figure with the
+    counter the question asks with names it too ("몇 명 뽑나요" answered by "모집인원 : 약 40명"). A hard gate, like
     `counted_elsewhere`."""
     if not (question.asks is Asks.COUNT and question.counted and sentence.language is question.language):
         return False
@@ -336,7 +336,7 @@ _CLAUSE_BREAK = re.compile(r"[;()|]|,(?!\d)|:(?!\d)|\s[-–]\s|(?<=[가-힣])(?:
 
 def clause_coverage(question: Question, sentence: Sentence, patterns: tuple, idf: dict[str, float]) -> float:
     """IDF-weighted share of the question's topic terms found (as substrings) in the clause that holds the fact
-    asked for: "per award … $415,000" rather than "total funding … $5,000,000"."""
+    asked for: "per award … $250,000" rather than "total funding … $3,000,000"."""
     best = 0.0
     for clause in _CLAUSE_BREAK.split(sentence.text):
         if clause and any(p.search(clause) for p in patterns):

@@ -66,7 +66,7 @@ class Cues:
     defines: tuple[re.Pattern, ...] = ()  # a sentence that defines a term, the term its first group ('"X"이란', "X means")
 
     def defined_terms(self, sentence: str) -> list[str]:
-        """The terms a sentence defines (`defines`), case-folded: «"독립기관"이라 함은 …» → ["독립기관"]."""
+        """The terms a sentence defines (`defines`), case-folded: «"공공기관"이라 함은 …» → ["공공기관"]."""
         text = unicodedata.normalize("NFKC", sentence)
         return [m.group(1).casefold() for p in self.defines for m in p.finditer(text)]
 
@@ -107,7 +107,7 @@ class Cues:
 
     def states_condition(self, text: str) -> bool:
         """Whether a text states a condition, a permission or a prohibition ("may apply only if", "non si considera
-        nuova impresa", "하도급을 불허한다"), or is an item of a list of criteria ("a) imprese agricole individuali;")."""
+        ammissibile", "하도급을 불허한다"), or is an item of a list of criteria ("a) imprese individuali;")."""
         return _finds(self.conditions, text)
 
     def asked_forms(self, question: str) -> frozenset[str]:

@@ -24,7 +24,7 @@ _ENUMERATOR = re.compile(r"(?:\d{1,3}|[가-힣]|[A-Za-z]|[ivxlcIVXLC]{1,5})\.")
 _BEFORE_ABBREVIATION = re.compile(r"^(?:.*['’])?[(\[«\"“‘]*")
 _CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+|\s+(?:e|ed|and|o|or|mentre|while)\s+|(?<=고),\s*")
 _WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*", re.UNICODE)  # "X.YZ" stays whole; "mega-regioni" is two words
-STEM = 5  # letters kept of a Latin word: "fabbrica"/"fabbriche", "promosso"/"promozione" meet
+STEM = 5  # letters kept of a Latin word: "domanda"/"domande", "promosso"/"promozione" meet
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 # Between a Hangul syllable and anything else that is not a space: "2030년까지" → "2030 년까지".
 _SCRIPT_EDGE = re.compile(r"(?<=[\uac00-\ud7a3])(?=[^\uac00-\ud7a3\s])|(?<=[^\uac00-\ud7a3\s])(?=[\uac00-\ud7a3])")
