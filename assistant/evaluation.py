@@ -235,6 +235,16 @@ INTERVAL_LEVEL = 0.95
 INTERVAL_METRICS = ("answer_accuracy", "refusal_precision", "refusal_recall", "crosslingual_accuracy")
 
 
+def _draw_documents(results: list[ItemResult], draws: int, seed: int) -> np.ndarray:
+    """How many times each result is drawn in each of `draws` draws of the test set, a whole document's questions
+    at a time (a result with no document alone): a draws × results matrix of counts."""
+    keys = [r.item.doc or f"\0{i}" for i, r in enumerate(results)]
+    groups = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+    member = np.array([groups[key] for key in keys])
+    counts = np.random.default_rng(seed).multinomial(len(groups), np.full(len(groups), 1.0 / len(groups)), size=draws)
+    return counts[:, member].astype(float)
+
+
 def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: float = INTERVAL_LEVEL, seed: int = 0
               ) -> dict[str, tuple[float, float] | None]:
     """Percentile bootstrap intervals of the headline metrics (`INTERVAL_METRICS`): the test set drawn again
@@ -244,11 +254,7 @@ def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: flo
     metric has nothing to count."""
     if not results:
         return dict.fromkeys(INTERVAL_METRICS)
-    keys = [r.item.doc or f"\0{i}" for i, r in enumerate(results)]
-    groups = {key: j for j, key in enumerate(dict.fromkeys(keys))}
-    member = np.array([groups[key] for key in keys])
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(groups), np.full(len(groups), 1.0 / len(groups)), size=draws)[:, member]
+    weights = _draw_documents(results, draws, seed)
     answerable = np.array([r.item.answerable for r in results])
     right = np.array([r.correct for r in results]) & answerable
     refused = np.array([not r.grounded for r in results])
@@ -305,11 +311,7 @@ def compare(previous: list[dict], results: list[ItemResult], draws: int = INTERV
             continue
         was = np.array([bool(before[r.item.id]["correct"]) for r in answerable], dtype=float)
         now = np.array([r.correct for r in answerable], dtype=float)
-        keys = [r.item.doc or f"\0{i}" for i, r in enumerate(answerable)]
-        groups = {key: j for j, key in enumerate(dict.fromkeys(keys))}
-        member = np.array([groups[key] for key in keys])
-        weights = np.random.default_rng(seed).multinomial(
-            len(groups), np.full(len(groups), 1.0 / len(groups)), size=draws)[:, member].astype(float)
+        weights = _draw_documents(answerable, draws, seed)
         totals = weights.sum(axis=1)
         changes = (weights @ (now - was))[totals > 0] / totals[totals > 0]
         low, high = np.quantile(changes, [(1 - level) / 2, (1 + level) / 2])
