@@ -383,7 +383,8 @@ def _eval(args: argparse.Namespace) -> int:
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
-    previous = load_previous(args.compare) if args.compare else None  # read now: --out may be the same folder
+    # Read now, before asking: --out may be the same folder, and a wrong report fails at once.
+    previous = load_previous(args.compare, [item.id for item in items]) if args.compare else None
     if args.by_document:
         _require_two_groups([(item, args.testset.stem) for item in items])
     out = args.out or Path("reports") / (args.testset.stem + ("-by-document" if args.by_document else ""))

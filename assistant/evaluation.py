@@ -274,8 +274,9 @@ def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: flo
             "crosslingual_accuracy": interval(right & crossing, crossing)}
 
 
-def load_previous(path: Path) -> list[dict]:
-    """The items of an earlier eval's report.json (what `compare` reads), or a clear error."""
+def load_previous(path: Path, ids: Iterable[str] = ()) -> list[dict]:
+    """The items of an earlier eval's report.json (what `compare` reads), or a clear error; also when it shares
+    none of `ids` (the questions about to be asked), as a run of another test set would."""
     try:
         items = json.loads(Path(path).read_text(encoding="utf-8"))["items"]
         if not all({"id", "lang"} <= set(record["item"]) and {"correct", "grounded"} <= set(record) for record in items):
@@ -286,6 +287,10 @@ def load_previous(path: Path) -> list[dict]:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise AssistantError(f"'{path}' is not the report.json of an eval ({type(error).__name__}: {error}): give "
                              "the report.json an earlier eval wrote.") from None
+    wanted = set(ids)
+    if wanted and not wanted & {record["item"]["id"] for record in items}:
+        raise AssistantError(f"'{path}' holds none of the {len(wanted)} questions of this test set (matched by id): "
+                             "compare with a report of the same test set.")
     return items
 
 

@@ -257,6 +257,12 @@ def test_eval_command_writes_report_with_the_computed_numbers(capsys, index_dir,
     assert main(["eval", str(testset), "--out", str(again), "--index", str(index_dir), "--quiet",
                  "--compare", str(tmp_path / "nowhere.json")]) != 0
     assert "no report to compare with" in capsys.readouterr().err
+    other = tmp_path / "other.json"  # a report of another test set: no question in common
+    other.write_text(json.dumps({"items": [{"item": {"id": "zz-1", "lang": "en"}, "correct": True, "grounded": True}]}),
+                     encoding="utf-8")
+    assert main(["eval", str(testset), "--out", str(again), "--index", str(index_dir), "--quiet",
+                 "--compare", str(other)]) != 0
+    assert "holds none of the 3 questions" in capsys.readouterr().err
     assert "answer_accuracy" in captured.out
 
 
