@@ -156,8 +156,8 @@ def gather_candidates(question: Question, hits: list[Hit], store, idf: dict[str,
             cues[sentence.language].evidence.get(question.asks, ()) if cues and sentence.language is question.language else (),
             after, float(second), float(seconds.max()),
             cues[sentence.language].held_forms(sentence.text) if cues and question.forms else frozenset(),
-            title_share, max(beyond), defined), after=after)
-        for (sentence, chunk, rank, context), similarity, coverage, before, after, second, title_share, defined
+            beyond_title, max(beyond), defined), after=after)
+        for (sentence, chunk, rank, context), similarity, coverage, before, after, second, beyond_title, defined
         in zip(rows, similarities, coverages, previous, following, seconds, beyond, defines)
     ]
 

@@ -421,7 +421,7 @@ def _eval(args: argparse.Namespace) -> int:
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
     sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
     if previous is not None:
-        context["comparison"] = {"against": str(args.compare), **compare(previous, results)}
+        context["comparison"] = compare(previous, results, str(args.compare))
     paths = write_report(out, args.testset, metrics, results, context, breakdowns, sweep)
     names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", *INTERVALS)
     print(f"selector: {selector_note}")
@@ -435,7 +435,7 @@ def _eval(args: argparse.Namespace) -> int:
     for r in worst:
         print("  " + describe_miss(r, width=90))
     if previous is not None:
-        print("\n".join(comparison_lines(context["comparison"], str(args.compare))))
+        print("\n".join(comparison_lines(context["comparison"])))
     print("report: " + ", ".join(str(p) for p in paths))
     return 0
 

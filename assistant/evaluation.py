@@ -298,15 +298,15 @@ def _state(correct: bool, grounded: bool) -> str:
     return "right" if correct else ("wrong" if grounded else "refused")
 
 
-def compare(previous: list[dict], results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: float = INTERVAL_LEVEL,
-            seed: int = 0) -> dict:
-    """How `results` differ from an earlier run of the same questions (`previous`, its report's items), matched by
-    id: per language, answer accuracy before and now, the change, and a 95 % interval of the change (a paired
+def compare(previous: list[dict], results: list[ItemResult], against: str = "", draws: int = INTERVAL_DRAWS,
+            level: float = INTERVAL_LEVEL, seed: int = 0) -> dict:
+    """How `results` differ from an earlier run of the same questions (`previous`, its report's items, read from
+    `against`), matched by id: per language, answer accuracy before and now, the change, and a 95 % interval of the change (a paired
     bootstrap drawing a whole document's questions at a time, as `intervals`); and every question whose outcome
     moved (right, wrong, refused), with its confidence before and after."""
     before = {record["item"]["id"]: record for record in previous}
     shared = [r for r in results if r.item.id in before]
-    report: dict = {"shared": len(shared), "only_now": len(results) - len(shared),
+    report: dict = {"against": against, "shared": len(shared), "only_now": len(results) - len(shared),
                     "only_before": len(set(before) - {r.item.id for r in results}), "by_language": {}, "moved": []}
     languages = ["overall", *dict.fromkeys(r.item.lang.value for r in shared)]
     for name in languages:
@@ -333,7 +333,7 @@ def compare(previous: list[dict], results: list[ItemResult], draws: int = INTERV
     return report
 
 
-def comparison_lines(comparison: dict, against: str) -> list[str]:
+def comparison_lines(comparison: dict) -> list[str]:
     """The comparison as text: a row per language, then the questions that moved."""
     def signed(value: float) -> str:
         return f"{value:+.3f}"
@@ -341,7 +341,7 @@ def comparison_lines(comparison: dict, against: str) -> list[str]:
     def confidence(value) -> str:
         return "–" if value is None else f"{value:.2f}"
 
-    lines = [f"compared with {against} ({comparison['shared']} questions in both"
+    lines = [f"compared with {comparison['against']} ({comparison['shared']} questions in both"
              + (f"; {comparison['only_now']} new, {comparison['only_before']} gone" if comparison["only_now"]
                 or comparison["only_before"] else "") + "): answer accuracy",
              f"{'':10}{'before':>9}{'now':>9}{'change':>9}   95 % interval of the change   gained / lost"]

@@ -238,9 +238,9 @@ def counted_terms(text: str, language: Language, analyzer: Analyzer, cues: Cues)
             words = plural[:1] + words
     elif match := _COUNT_BEFORE.search(text):
         words = match.group(1).split()[::-1]
+    frame = table_terms(cues.frame, language, analyzer)
     for word in words:
-        terms = [t for t in analyzer.terms(word, language)
-                 if not t.isdigit() and t not in table_terms(cues.frame, language, analyzer)]
+        terms = [t for t in analyzer.terms(word, language) if not t.isdigit() and t not in frame]
         if terms and not _CODE.fullmatch(word):
             return tuple(terms)
     return ()

@@ -168,7 +168,7 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
         lines += breakdown_table(title, table)
     if comparison := context.get("comparison"):
         lines += ["", f"## Compared with `{comparison['against']}`", "", "```",
-                  *comparison_lines(comparison, comparison["against"]), "```"]
+                  *comparison_lines(comparison), "```"]
     lines += ["", "## Where the answerable questions not answered right were lost", ""] + loss_lines(losses(results))
     if any(r.open_outcome for r in results):
         lines += ["", "## Answers at each refusal threshold", "",
