@@ -12,9 +12,10 @@ from .types import Block, BlockKind, Chunk, Document
 # one block longer than MAX_TOKENS is cut at sentence ends.
 TARGET_TOKENS = 220
 MAX_TOKENS = 400
-SPLIT_VERSION = 2  # part of every document's fingerprint: a change re-splits the corpus
+SPLIT_VERSION = 3  # part of every document's fingerprint: a change re-splits the corpus
 _STANDALONE = (BlockKind.FOOTNOTE, BlockKind.MEMO)
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+")
+_NOTE = re.compile(r"\s*[<\[(（][^<>\[\]()（）]*[>\])）]\s*")  # a sentence wholly in brackets: an editorial note
 
 Plan = list[tuple[int, int]]  # passages as ranges [start, end) of content-block positions
 Counter = Callable[[str], int]
@@ -90,6 +91,10 @@ def _lead_in(blocks: Sequence[Block], start: int) -> str:
     if i < 0 or blocks[i].heading != blocks[start].heading or blocks[i].kind is not BlockKind.PARAGRAPH:
         return ""
     sentences = _SENTENCE.split(blocks[i].text)
+    # A statute's paragraph ends with its editorial note ("… 다음 각 호와 같다. <개정 2020.1.1>"): the lead-in is
+    # the sentence before the note, not the note.
+    while len(sentences) > 1 and _NOTE.fullmatch(sentences[-1]):
+        sentences.pop()
     return sentences[-1] if sentences and len(sentences[-1]) <= 400 else ""
 
 

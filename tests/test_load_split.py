@@ -120,3 +120,22 @@ def test_catalog_errors_stop_with_the_line_to_fix(tmp_path):
         load_catalog(_catalog(tmp_path / "z", entry.replace('language="it"', 'language="ko"\ntranslation_of="zzz"')))
     with pytest.raises(UnreadableDocumentError, match="cannot parse"):
         discover(_catalog(tmp_path / "w", "[[document]\nid="))
+
+
+def test_a_passage_starting_mid_list_repeats_the_lead_in_sentence_not_its_editorial_note():
+    """A statute's paragraph ends with its amendment note; a passage that starts in the middle of the list it
+    introduces repeats the sentence that introduces the list, not the note after it."""
+    heading = ("제1장 총칙", "제3조 (지원 대상)")
+    blocks = (
+        Block(BlockKind.PARAGRAPH, "지원 대상은 다음 각 호와 같다. <개정 2020.1.1, 2021.2.2>", locator="제3조", heading=heading),
+        *(Block(BlockKind.LIST_ITEM, f"{i}. 가상의 요건 {i}번에 해당하는 사업자로서 기준을 충족하는 자", locator=f"제3조 {i}",
+                heading=heading) for i in range(1, 7)),
+    )
+    chunks, _ = split_document(Document("act", "가상의 법", Language.KO, "act.md", blocks=blocks), target=30)
+    assert len(chunks) > 1
+    for chunk in chunks[1:]:
+        assert chunk.text.startswith("지원 대상은 다음 각 호와 같다.\n"), chunk.text
+    # A paragraph that is only a bracketed title still introduces its list.
+    titled = (Block(BlockKind.PARAGRAPH, "< 모집 개요 >", locator="¶1", heading=heading), *blocks[1:])
+    chunks, _ = split_document(Document("act", "가상의 법", Language.KO, "act.md", blocks=titled), target=30)
+    assert chunks[1].text.startswith("< 모집 개요 >\n")
