@@ -36,6 +36,41 @@ def test_pdf_headings_pages_running_header_and_joined_lines(fixtures):
     assert deadline.heading == ("B.2 Scadenze",) and deadline.locator == "p. 2" and deadline.page == 2
 
 
+def test_pdf_sentence_cut_by_a_page_break_is_read_whole(tmp_path):
+    """A sentence that runs on to the next page is one paragraph, whatever the running header and page number
+    between its halves; a page that ends with a stop, or a next page that starts a new sentence, stays apart."""
+    from .documents import write_pdf
+
+    pages = [[(14, "1. Spese"), (11, "Il contributo copre le spese sostenute dal richiedente a condizione")],
+             [(11, "che siano documentate e pagate."), (14, "2. Termini"), (11, "La domanda si presenta online.")],
+             [(11, "Entro il 30 giugno si chiude lo sportello."), (14, "3. Note"), (11, "Senza punto in fondo")],
+             [(11, "Nuova frase con la maiuscola sulla pagina seguente.")]]
+    path = write_pdf(tmp_path / "pagine.pdf", pages, header="Bollettino della Regione")
+    texts = [b.text for b in blocks_of(path, ocr=False).blocks if b.kind is BlockKind.PARAGRAPH]
+    assert texts == ["Il contributo copre le spese sostenute dal richiedente a condizione che siano documentate e pagate.",
+                     "La domanda si presenta online.", "Entro il 30 giugno si chiude lo sportello.",
+                     "Senza punto in fondo", "Nuova frase con la maiuscola sulla pagina seguente."]
+
+
+def test_continuations_join_past_footnotes_and_hyphens_only_when_the_sentence_runs_on():
+    from assistant.readers.pdf import join_continuations
+    from assistant.types import Block
+
+    blocks = [Block(BlockKind.PARAGRAPH, "Le imprese devono presentare la documen-", page=1),
+              Block(BlockKind.FOOTNOTE, "Vedi l'allegato.", page=1, label="1"),
+              Block(BlockKind.PARAGRAPH, "tazione entro il termine.", page=2),
+              Block(BlockKind.LIST_ITEM, "a) le imprese artigiane;", page=2),
+              Block(BlockKind.PARAGRAPH, "le altre imprese sono escluse.", page=2),
+              Block(BlockKind.HEADING, "Articolo 2", page=2),
+              Block(BlockKind.PARAGRAPH, "titolo senza punto", page=2),
+              Block(BlockKind.PARAGRAPH, "vii", page=3)]  # a front page's number in lower-case roman
+    joined = join_continuations(blocks)
+    assert [b.text for b in joined] == ["Le imprese devono presentare la documentazione entro il termine.",
+                                        "Vedi l'allegato.", "a) le imprese artigiane;", "le altre imprese sono escluse.",
+                                        "Articolo 2", "titolo senza punto", "vii"]
+    assert joined[0].page == 1 and joined[1].kind is BlockKind.FOOTNOTE
+
+
 def test_scanned_page_is_named_when_it_cannot_be_read(fixtures):
     reading = blocks_of(fixtures["pdf"], ocr=False)
     assert len(reading.skipped) == 1

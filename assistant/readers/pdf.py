@@ -8,7 +8,7 @@ import shutil
 import statistics
 import subprocess
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..types import Block, BlockKind, Skipped
@@ -157,6 +157,36 @@ def _blocks_of_page(lines: list[_Line], body: float, heading_levels: dict[float,
     return blocks
 
 
+_CONTINUES = re.compile(r"[a-zà-ÿ][a-zà-ÿ’'.,;:)]*\s+\S|[a-zà-ÿ]{2,}\W*$")  # a lower-case word: not a page's "vii"
+_ROMAN_NUMBER = re.compile(r"^[ivxlc]+\.?$")
+_RUNNING_ON = (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM)
+
+
+def join_continuations(blocks: list[Block]) -> list[Block]:
+    """A paragraph that a page break, a footnote or a wider line gap cut in two, read as one: a paragraph or item
+    that ends without a stop, followed (past the page's footnotes) by a paragraph that starts with a lower-case
+    word, is the same sentence going on ("… a condizione" + "che non superi il 100% del costo.")."""
+    out: list[Block] = []
+    notes: list[Block] = []  # footnotes between the two halves keep their place after the joined paragraph
+    for block in blocks:
+        if block.kind is BlockKind.FOOTNOTE and out and out[-1].kind in _RUNNING_ON:
+            notes.append(block)
+            continue
+        previous = out[-1] if out else None
+        if (previous is not None and previous.kind in _RUNNING_ON and block.kind is BlockKind.PARAGRAPH
+                and not _TERMINAL.search(previous.text.rstrip()) and _CONTINUES.match(block.text)
+                and not _ROMAN_NUMBER.match(block.text.strip())):
+            head = previous.text.rstrip()
+            text = head[:-1] + block.text if head.endswith("-") and head[-2:-1].isalpha() else f"{head} {block.text}"
+            out[-1] = replace(previous, text=text)
+        else:
+            out.extend(notes)
+            notes.clear()
+            out.append(block)
+    out.extend(notes)
+    return out
+
+
 def _ocr_page(page, number: int, langs: str, dpi: int) -> list[Block]:
     """Tesseract over a rendered page: one paragraph per blank-line block of its output."""
     import io
@@ -245,6 +275,7 @@ def read(path: Path, options=None, notes: list[Skipped] | None = None) -> list[B
             blocks.extend(_blocks_of_page(kept, body, heading_levels, title_size if number == 1 else -1.0))
     finally:
         document.close()
+    blocks = join_continuations(blocks)
     if scanned and not ocr_ready and notes is not None:
         notes.append(Skipped(str(path), f"{len(scanned)} page(s) are scanned images with no text layer",
                              "Install tesseract-ocr (Debian: apt-get install tesseract-ocr tesseract-ocr-kor "
