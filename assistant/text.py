@@ -134,12 +134,21 @@ def calendar_dates(text: str, months: dict[str, int]) -> set[tuple[int, int, int
     return found
 
 
+_CLOSING = re.compile(r"[)）]")
+
+
+def _open_brackets(text: str) -> int:
+    """How many round brackets a text opens and leaves open."""
+    return text.count("(") + text.count("（") - text.count(")") - text.count("）")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
     and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",
     "D.lgs.", also after an elision or a bracket: "dell’art. B.2", "(G.U. Serie…"), dates ("2023. 6. 19.") and a
-    list item's number or letter ("가. 행사일시", "3. Il contratto") are not ends; a list item's number after a
-    sentence's end ("… ensure. 2. The …") begins the next sentence."""
+    list item's number or letter ("가. 행사일시", "3. Il contratto") are not ends, nor is a stop inside brackets
+    that close later on the line; a list item's number after a sentence's end ("… ensure. 2. The …") begins the
+    next sentence."""
     spans: list[tuple[int, int]] = []
 
     def add(start: int, end: int) -> None:
@@ -155,6 +164,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             before = segment.rsplit(None, 1)[-1] if segment else ""
             if _ABBREVIATION.fullmatch(_BEFORE_ABBREVIATION.sub("", before)) or _ENUMERATOR.fullmatch(segment):
                 continue
+            if _open_brackets(segment) > 0 and _CLOSING.search(text, cut, line.end()):
+                continue  # inside brackets that close further on: "(… 차입자금을 포함한다. 이하 같다)", "(D. Lgs. n. 82)"
             if _ENUMERATOR.fullmatch(before) and segment[: -len(before)].rstrip().endswith((".", "!", "?", "。", ";", ":")):
                 item = cut - len(before)
                 add(start, item)

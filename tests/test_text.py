@@ -46,6 +46,18 @@ def test_an_abbreviation_after_an_elision_or_a_bracket_ends_no_sentence():
     assert len(split_sentences("Lo dice l’art. 5. Poi il Comune decide. Fine.")) == 3
 
 
+def test_a_stop_inside_brackets_that_close_later_ends_no_sentence():
+    # A statute's definition in brackets ("…를 포함한다. 이하 같다") and a dotted abbreviation in brackets are one
+    # sentence with what holds them; a bracket that never closes on its line does not stop the cut.
+    text = "국가의 세출은 차입금(가상의 기구로부터 도입되는 차입자금을 포함한다. 이하 같다) 외의 세입을 재원으로 한다. 다음 문장."
+    assert split_sentences(text) == ["국가의 세출은 차입금(가상의 기구로부터 도입되는 차입자금을 포함한다. 이하 같다) 외의 세입을 재원으로 한다.",
+                                     "다음 문장."]
+    assert split_sentences("Secondo la norma (D. Lgs. n. 82/2005, art. 7) si procede. Fine.") == [
+        "Secondo la norma (D. Lgs. n. 82/2005, art. 7) si procede.", "Fine."]
+    assert split_sentences("Una parentesi aperta (senza chiusura. Poi una frase.") == [
+        "Una parentesi aperta (senza chiusura.", "Poi una frase."]
+
+
 def test_exactly_one_said_with_an_article_is_the_figure_one():
     assert numbers("Ciascun Comune può presentare una sola domanda") == {"1"}
     assert numbers("Each applicant may submit a single application") == {"1"}
