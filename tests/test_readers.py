@@ -52,6 +52,14 @@ def test_pdf_sentence_cut_by_a_page_break_is_read_whole(tmp_path):
                      "Senza punto in fondo", "Nuova frase con la maiuscola sulla pagina seguente."]
 
 
+def test_a_page_number_counts_no_more_pages_than_the_document_has():
+    from assistant.readers.pdf import _page_number
+
+    assert _page_number("12", 40) and _page_number("- 3 -", 40) and _page_number("pag. 4 di 20", 20)
+    assert _page_number("5/20", 20) and not _page_number("36/2023", 60)  # a citation's act number and year
+    assert not _page_number("7 di 5", 40) and not _page_number("Articolo 5", 40)
+
+
 def test_continuations_join_past_footnotes_and_hyphens_only_when_the_sentence_runs_on():
     from assistant.readers.pdf import join_continuations
     from assistant.types import Block
@@ -69,6 +77,15 @@ def test_continuations_join_past_footnotes_and_hyphens_only_when_the_sentence_ru
                                         "Vedi l'allegato.", "a) le imprese artigiane;", "le altre imprese sono escluse.",
                                         "Articolo 2", "titolo senza punto", "vii"]
     assert joined[0].page == 1 and joined[1].kind is BlockKind.FOOTNOTE
+    # A footnote's next line in small type goes on with the footnote, not with the paragraph above it.
+    footnoted = [Block(BlockKind.PARAGRAPH, "Il testo della pagina termina con un punto.", page=3),
+                 Block(BlockKind.FOOTNOTE, "Una nota che prosegue", page=3, label="2"),
+                 Block(BlockKind.PARAGRAPH, "sulla riga seguente.", page=3)]
+    assert [b.text for b in join_continuations(footnoted)] == [
+        "Il testo della pagina termina con un punto.", "Una nota che prosegue sulla riga seguente."]
+    footnoted[0] = Block(BlockKind.PARAGRAPH, "Il testo della pagina va a capo", page=3)
+    assert [b.text for b in join_continuations(footnoted)] == [
+        "Il testo della pagina va a capo", "Una nota che prosegue sulla riga seguente."]
 
 
 def test_scanned_page_is_named_when_it_cannot_be_read(fixtures):

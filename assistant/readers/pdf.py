@@ -23,7 +23,7 @@ _DIGITS = re.compile(r"\d+")
 MIN_TEXT_CHARS = 20  # a page with fewer characters than this is taken for a scan
 HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text is a heading
 RUNNING_SHARE = 0.4
-MARGIN_SHARE = 0.08  # the top and bottom 8 % of a page hold running headers, footers and page numbers
+MARGIN_SHARE = 0.12  # the top and bottom 12 % of a page hold running headers, footers (some of two or three lines) and page numbers
 BOLD_HEADING_LEVEL = 5  # a short bold line of body size: below every heading set in a larger size  # a top or bottom line repeated on this share of pages is a running header or footer
 
 
@@ -66,6 +66,16 @@ def _page_lines(textpage, number: int, height: float) -> list[_Line]:
             lines.append(_Line(clean, round(size * 2) / 2, weight >= 600, top, bottom, left, number, margin))
         offset += len(raw) + 2
     return lines
+
+
+def _page_number(text: str, pages: int) -> bool:
+    """Whether a line is a page number ("12", "- 3 -", "pag. 4 di 20", "5/20"): in "N of M" forms, M is the
+    document's page count or less, so that a citation's "36/2023" left alone on a line is no page number."""
+    match = _PAGE_NUMBER.match(text)
+    if not match:
+        return False
+    figures = [int(n) for n in _DIGITS.findall(text)]
+    return len(figures) < 2 or figures[0] <= figures[1] <= pages
 
 
 def _running_lines(pages: list[list[_Line]]) -> set[str]:
@@ -169,22 +179,30 @@ def join_continuations(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     notes: list[Block] = []  # footnotes between the two halves keep their place after the joined paragraph
     for block in blocks:
-        if block.kind is BlockKind.FOOTNOTE and out and out[-1].kind in _RUNNING_ON:
+        if block.kind is BlockKind.FOOTNOTE and out and (notes or out[-1].kind in _RUNNING_ON):
             notes.append(block)
-            continue
-        previous = out[-1] if out else None
-        if (previous is not None and previous.kind in _RUNNING_ON and block.kind is BlockKind.PARAGRAPH
-                and not _TERMINAL.search(previous.text.rstrip()) and _CONTINUES.match(block.text)
-                and not _ROMAN_NUMBER.match(block.text.strip())):
-            head = previous.text.rstrip()
-            text = head[:-1] + block.text if head.endswith("-") and head[-2:-1].isalpha() else f"{head} {block.text}"
-            out[-1] = replace(previous, text=text)
+        elif notes and _runs_on(notes[-1], block):  # a footnote's own next line
+            notes[-1] = _joined(notes[-1], block)
+        elif out and out[-1].kind in _RUNNING_ON and _runs_on(out[-1], block):
+            out[-1] = _joined(out[-1], block)
         else:
             out.extend(notes)
             notes.clear()
             out.append(block)
     out.extend(notes)
     return out
+
+
+def _runs_on(previous: Block, block: Block) -> bool:
+    """Whether a paragraph goes on with the sentence a block left without a stop."""
+    return (block.kind is BlockKind.PARAGRAPH and not _TERMINAL.search(previous.text.rstrip())
+            and _CONTINUES.match(block.text) is not None and not _ROMAN_NUMBER.match(block.text.strip()))
+
+
+def _joined(previous: Block, block: Block) -> Block:
+    head = previous.text.rstrip()
+    text = head[:-1] + block.text if head.endswith("-") and head[-2:-1].isalpha() else f"{head} {block.text}"
+    return replace(previous, text=text)
 
 
 def _ocr_page(page, number: int, langs: str, dpi: int) -> list[Block]:
@@ -271,7 +289,7 @@ def read(path: Path, options=None, notes: list[Skipped] | None = None) -> list[B
                 continue
             kept = [l for i, l in enumerate(lines)
                     if not ((l.in_margin or i < 3 or i >= len(lines) - 3)
-                            and (_DIGITS.sub("#", l.text) in running or _PAGE_NUMBER.match(l.text)))]
+                            and (_DIGITS.sub("#", l.text) in running or _page_number(l.text, len(pages))))]
             blocks.extend(_blocks_of_page(kept, body, heading_levels, title_size if number == 1 else -1.0))
     finally:
         document.close()
