@@ -180,6 +180,27 @@ def test_text_headings_and_list_items_keep_their_lead_in(fixtures):
     assert second_item.text.startswith("Possono partecipare:\n") and second_item.heading == "2. Beneficiari"
 
 
+def test_text_wrapped_at_a_fixed_width_is_read_as_whole_paragraphs(tmp_path):
+    """Plain text as PDF-to-text tools write it: paragraphs wrapped at a fixed width. A wrapped paragraph's first
+    line is no heading; a short line over lines that start anew is; a word cut by a hyphen at a line's end is
+    joined."""
+    path = tmp_path / "wrapped.txt"
+    path.write_text("Article 3 Eligibility\n\n"
+                    "The applicant must submit the form to the regional office before\n"
+                    "the end of March, together with the annexes listed below. Late forms\n"
+                    "are not accepted, and a regio-\nnal office may not extend the term.\n\n"
+                    "Article 4 Grants\nThe grant covers half of the eligible costs, up to the ceiling set\n"
+                    "in the call.\n", encoding="utf-8")
+    blocks = [(b.kind, b.text) for b in blocks_of(path).blocks]
+    assert blocks == [
+        (BlockKind.HEADING, "Article 3 Eligibility"),
+        (BlockKind.PARAGRAPH, "The applicant must submit the form to the regional office before the end of March, "
+                              "together with the annexes listed below. Late forms are not accepted, and a regional "
+                              "office may not extend the term."),
+        (BlockKind.HEADING, "Article 4 Grants"),
+        (BlockKind.PARAGRAPH, "The grant covers half of the eligible costs, up to the ceiling set in the call.")]
+
+
 def test_passages_never_cross_a_heading_and_embed_the_heading_path(fixtures):
     reading = blocks_of(fixtures["md"])
     document = Document("act", "Act", Language.EN, str(fixtures["md"]), file="act.md", blocks=reading.blocks)

@@ -26,26 +26,47 @@ def decode(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _title_line(line: str) -> bool:
-    """A short first line with no closing punctuation: a heading over the lines that follow it."""
+TITLE_SHARE = 0.75  # a heading line is shorter than this share of the lines under it; a wrapped line is not
+
+
+def _title_line(line: str, rest: list[str]) -> bool:
+    """A short first line with no closing punctuation, over lines that start anew: a heading. Text wrapped at a
+    fixed width (as PDF-to-text tools write it) has first lines as long as the others, and a line that goes on
+    with a lower-case word: "… to the regional office before" / "the end of March …" is one sentence."""
     line = line.strip()
-    return 0 < len(line) <= 80 and not re.search(r"[.:;,!?。]$", line)
+    if not (0 < len(line) <= 80 and not re.search(r"[.:;,!?。]$", line)):
+        return False
+    if rest and rest[0][:1].islower():
+        return False
+    return len(line) < TITLE_SHARE * max((len(other) for other in rest), default=0)
+
+
+def _unwrap(lines: list[str]) -> str:
+    """Lines of one paragraph as one text; a word cut by a hyphen at a line's end is joined ("regio-" "nale")."""
+    text = ""
+    for line in lines:
+        if text.endswith("-") and text[-2:-1].isalpha() and line[:1].islower():
+            text = text[:-1] + line
+        else:
+            text = f"{text} {line}" if text else line
+    return text
 
 
 def paragraph_blocks(text: str) -> list[Block]:
     """Blocks of plain text: blank-line paragraphs (wrapped lines joined; a short first line without closing
-    punctuation is a heading line of its own; bulleted lines are list items), or lines when there is no blank line."""
+    punctuation over lines that start anew is a heading line of its own; bulleted lines are list items), or lines
+    when there is no blank line."""
     pieces = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
     blocks = []
     for piece in pieces:
         lines = [line.strip() for line in piece.split("\n") if line.strip()]
-        if len(lines) > 1 and _title_line(lines[0]) and not _BULLET.match(lines[0]):
+        if len(lines) > 1 and _title_line(lines[0], lines[1:]) and not _BULLET.match(lines[0]):
             blocks.append(Block(BlockKind.PARAGRAPH, lines.pop(0)))
         current: list[str] = []
         for line in lines + [""]:
             if (not line or _BULLET.match(line)) and current:
                 kind = BlockKind.LIST_ITEM if _BULLET.match(current[0]) else BlockKind.PARAGRAPH
-                blocks.append(Block(kind, _BULLET.sub("", " ".join(current), count=1)))
+                blocks.append(Block(kind, _BULLET.sub("", _unwrap(current), count=1)))
                 current = []
             if line:
                 current.append(line)
