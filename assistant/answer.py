@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
+from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, restating, beyond_title_coverage,
                        candidate_features, confidence_features, counted_elsewhere, counted_unnamed, defines_asked_term,
                        evidence, fits_together, held_terms, names_share, no_amount, no_date, no_definition, no_figure,
                        no_form, no_penalty, no_place, no_quantity, versions_text, weighted_coverage)
@@ -170,6 +170,7 @@ def chooser_pick(candidates: list[Candidate], chooser: LinearModel, given: froze
     scores = chooser.score(features)
     index = min(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].rank, candidates[i].sentence.position))
     agree = agreeing([c.sentence.figures for c in candidates], features, index, given)
+    agree |= restating(np.stack([c.sentence.vector for c in candidates]), index)
     return index, confidence_features(scores, index, features, agree)
 
 

@@ -427,6 +427,16 @@ def agreeing(figures: list[frozenset[str]], features: np.ndarray, best: int, giv
     return np.array([i == best or bool(holds[i] and holds[best] and said & f) for i, f in enumerate(figures)])
 
 
+SAME_SAYING = 0.9  # the cosine (USE) above which two sentences say the same thing in other words
+
+
+def restating(vectors: np.ndarray, best: int, floor: float = SAME_SAYING) -> np.ndarray:
+    """Which candidates say again what the best one says in nearly the same words (a summary and the body, a
+    list's lead-in repeated over its second passage, "… 50.000 euro per…" and "… euro 50.000 per…"): no rivals of
+    it, whether or not they hold a figure."""
+    return vectors @ vectors[best] >= floor
+
+
 def confidence_features(scores: np.ndarray, best: int, features: np.ndarray, agree: np.ndarray | None = None
                         ) -> np.ndarray:
     """The confidence features of a question whose candidates the chooser scored `scores` (their feature rows

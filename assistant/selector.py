@@ -15,7 +15,7 @@ from .errors import ConfigError
 from .features import CONFIDENCE_FEATURES, FEATURES
 from .retrieve import PASSAGE_FEATURES
 
-SELECTOR_VERSION = 9
+SELECTOR_VERSION = 10
 
 
 def default_path(sentence_model: str = "") -> Path:

@@ -670,6 +670,20 @@ def test_the_confidence_reads_how_far_the_pick_stands_out():
         assert base[name] == pytest.approx(features[0, FEATURES.index(name)])
 
 
+def test_a_sentence_said_again_in_nearly_the_same_words_is_no_rival(embedder):
+    """A sentence a document says twice in nearly the same words (a summary and the body, a lead-in repeated over
+    a list's second passage) is no rival of the pick; one that states another fact in similar words stays one."""
+    from assistant.features import restating
+
+    texts = ["Il contributo massimo è pari a 50.000 euro per ciascun progetto ammesso.",
+             "Il contributo massimo è pari a euro 50.000 per ciascun progetto ammesso.",
+             "Il contributo minimo è pari a 5.000 euro per ciascun progetto ammesso.",
+             "La domanda si presenta online entro il 30 giugno sul portale della Regione."]
+    vectors = np.asarray(embedder.embed_passages(texts), dtype=np.float32)
+    assert restating(vectors, 0).tolist() == [True, True, False, False]
+    assert restating(vectors, 3).tolist() == [False, False, False, True]
+
+
 def test_a_when_or_how_many_is_refused_when_the_cut_shown_lacks_the_date_or_figure(analyzer, cues):
     """The hard gates read the text the asker is given: a long sentence whose only date lies beyond the cut
     does not answer "when", though the sentence as a whole holds one."""
