@@ -199,6 +199,15 @@ def test_text_wrapped_at_a_fixed_width_is_read_as_whole_paragraphs(tmp_path):
                               "office may not extend the term."),
         (BlockKind.HEADING, "Article 4 Grants"),
         (BlockKind.PARAGRAPH, "The grant covers half of the eligible costs, up to the ceiling set in the call.")]
+    # Text pulled from a PDF without blank lines: a line per paragraph, except where a sentence runs on to the next
+    # line with a lower-case word.
+    unspaced = tmp_path / "unspaced.txt"
+    unspaced.write_text("Possono presentare domanda le imprese con sede operativa\nin Lombardia e meno di 50 dipendenti.\n"
+                        "Il contributo copre il 50% delle spese.\n- una copia dello statuto\n- il bilancio\n", encoding="utf-8")
+    assert [(b.kind, b.text) for b in blocks_of(unspaced).blocks] == [
+        (BlockKind.PARAGRAPH, "Possono presentare domanda le imprese con sede operativa in Lombardia e meno di 50 dipendenti."),
+        (BlockKind.PARAGRAPH, "Il contributo copre il 50% delle spese."),
+        (BlockKind.LIST_ITEM, "una copia dello statuto"), (BlockKind.LIST_ITEM, "il bilancio")]
 
 
 def test_passages_never_cross_a_heading_and_embed_the_heading_path(fixtures):

@@ -8,6 +8,7 @@ from ..types import Block, BlockKind, Skipped
 
 _BULLET = re.compile(r"^\s*[-•*·◦○❍▪▶►]\s+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_STOP = re.compile(r"[.:;!?。]$")
 
 
 def decode(path: Path) -> str:
@@ -52,11 +53,25 @@ def _unwrap(lines: list[str]) -> str:
     return text
 
 
+def _running_on(lines: list[str]) -> list[str]:
+    """Lines of a text with no blank line, each a paragraph, but a line that ends without a stop and is followed by
+    one that starts with a lower-case word goes on with it (text extracted from a PDF, wrapped, with no blank line
+    between paragraphs)."""
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and line.strip()[:1].islower() and not _STOP.search(out[-1].rstrip()) \
+                and not _BULLET.match(line):
+            out[-1] = f"{out[-1]}\n{line}"  # one piece: `_unwrap` joins its lines
+        else:
+            out.append(line)
+    return out
+
+
 def paragraph_blocks(text: str) -> list[Block]:
     """Blocks of plain text: blank-line paragraphs (wrapped lines joined; a short first line without closing
     punctuation over lines that start anew is a heading line of its own; bulleted lines are list items), or lines
-    when there is no blank line."""
-    pieces = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
+    when there is no blank line (a line going on with a lower-case word after one without a stop joined to it)."""
+    pieces = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else _running_on(text.split("\n"))
     blocks = []
     for piece in pieces:
         lines = [line.strip() for line in piece.split("\n") if line.strip()]
