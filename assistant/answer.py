@@ -12,10 +12,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, restating, beyond_title_coverage,
+from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
                        candidate_features, confidence_features, counted_elsewhere, counted_unnamed, defines_asked_term,
                        evidence, fits_together, held_terms, names_share, no_amount, no_date, no_definition, no_figure,
-                       no_form, no_penalty, no_place, no_quantity, versions_text, weighted_coverage)
+                       no_form, no_penalty, no_place, no_quantity, restating, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence

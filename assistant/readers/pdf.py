@@ -23,7 +23,7 @@ _DIGITS = re.compile(r"\d+")
 MIN_TEXT_CHARS = 20  # a page with fewer characters than this is taken for a scan
 HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text is a heading
 RUNNING_SHARE = 0.4
-MARGIN_SHARE = 0.12  # the top and bottom 12 % of a page hold running headers, footers (some of two or three lines) and page numbers
+MARGIN_SHARE = 0.12  # the top and bottom 12 % of a page: running headers, footers (of a few lines), page numbers
 BOLD_HEADING_LEVEL = 5  # a short bold line of body size: below every heading set in a larger size  # a top or bottom line repeated on this share of pages is a running header or footer
 
 
