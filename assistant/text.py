@@ -165,7 +165,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if _ABBREVIATION.fullmatch(_BEFORE_ABBREVIATION.sub("", before)) or _ENUMERATOR.fullmatch(segment):
                 continue
             if _open_brackets(segment) > 0 and _CLOSING.search(text, cut, line.end()):
-                continue  # inside brackets that close further on: "(… 차입자금을 포함한다. 이하 같다)", "(D. Lgs. n. 82)"
+                continue  # inside brackets that close further on: "(…를 말한다. 이하 같다)", "(D. Lgs. n. 12)"
             if _ENUMERATOR.fullmatch(before) and segment[: -len(before)].rstrip().endswith((".", "!", "?", "。", ";", ":")):
                 item = cut - len(before)
                 add(start, item)

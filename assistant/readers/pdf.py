@@ -175,7 +175,7 @@ _RUNNING_ON = (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM)
 def join_continuations(blocks: list[Block]) -> list[Block]:
     """A paragraph that a page break, a footnote or a wider line gap cut in two, read as one: a paragraph or item
     that ends without a stop, followed (past the page's footnotes) by a paragraph that starts with a lower-case
-    word, is the same sentence going on ("… a condizione" + "che non superi il 100% del costo.")."""
+    word, is the same sentence going on ("… entro il termine" + "fissato dall'avviso.")."""
     out: list[Block] = []
     notes: list[Block] = []  # footnotes between the two halves keep their place after the joined paragraph
     for block in blocks:
