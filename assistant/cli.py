@@ -457,7 +457,9 @@ def _print_sweep(sweep: list[dict], used: list[float], wrong_cost: float) -> Non
 
 def _table(groups: dict[str, dict], names: tuple[str, ...], transpose: bool = False) -> str:
     """Metrics as aligned text: one column per group (or one row per group, transposed)."""
-    cell = lambda v: "–" if v is None else ("–".join(f"{b:.2f}" for b in v) if isinstance(v, (tuple, list)) else f"{v:.3f}" if isinstance(v, float) and v <= 1.0 else f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
+    from .report import format_value
+
+    cell = lambda v: format_value(v, interval_digits=2)  # noqa: E731
     if transpose:
         lines = ["".ljust(14) + "".join(n[:17].rjust(18) for n in names)]
         lines += [g[:14].ljust(14) + "".join(cell(m.get(n)).rjust(18) for n in names) for g, m in groups.items()]

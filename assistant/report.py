@@ -14,11 +14,12 @@ METRICS = ("answer_accuracy", "fact_recall", "refusal_precision", "refusal_recal
            "language_match", "hit@1", "hit@5", "mrr", "see_also@1", "see_also_sentence@1")
 
 
-def _fmt(value) -> str:
+def format_value(value, interval_digits: int = 3) -> str:
+    """A metric as a table shows it: a share to 3 decimals, a figure above 1 to one, an interval as "low–high"."""
     if value is None:
         return "–"
     if isinstance(value, (tuple, list)):  # an interval
-        return "–".join(f"{bound:.3f}" for bound in value)
+        return "–".join(f"{bound:.{interval_digits}f}" for bound in value)
     if isinstance(value, float):
         return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
     return str(value)
@@ -127,7 +128,7 @@ def sweep_lines(sweep: list[dict], used: tuple[float, ...], wrong_cost: float) -
     for row in sweep:
         mark = " (used)" if row["threshold"] in used else ""
         lines.append(f"| {row['threshold']:.2f}{mark} | {row['answered']} | {row['right']} | {row['wrong']} | "
-                     + " | ".join(_fmt(row[k]) for k in ("answer_accuracy", "answers_right", "refusal_precision",
+                     + " | ".join(format_value(row[k]) for k in ("answer_accuracy", "answers_right", "refusal_precision",
                                                           "refusal_recall")) + f" | {row['utility']:g} |")
     return lines
 
@@ -150,7 +151,7 @@ def loss_lines(table: dict[str, dict[str, int]]) -> list[str]:
 def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
     """A markdown table: one row per group (a kind, a document), one column per headline metric."""
     lines = ["", f"## By {title}", "", f"| {title} | " + " | ".join(BREAKDOWN) + " |", "|---|" + "---|" * len(BREAKDOWN)]
-    lines += [f"| {name} | " + " | ".join(_fmt(m.get(k)) for k in BREAKDOWN) + " |" for name, m in groups.items()]
+    lines += [f"| {name} | " + " | ".join(format_value(m.get(k)) for k in BREAKDOWN) + " |" for name, m in groups.items()]
     return lines
 
 
@@ -162,7 +163,7 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
              "| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
     for name in ("items", "answerable", "unanswerable", "accuracy", *METRICS, "crosslingual_items",
                  "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", "errors", *INTERVALS):
-        lines.append(f"| {name} | " + " | ".join(_fmt(metrics[g].get(name)) for g in groups) + " |")
+        lines.append(f"| {name} | " + " | ".join(format_value(metrics[g].get(name)) for g in groups) + " |")
     lines += ["", INTERVALS_NOTE]
     for title, table in breakdowns.items():
         lines += breakdown_table(title, table)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..types import Block, BlockKind, Skipped
+from .structure import ENDS_WITH_STOP, run_on
 
 _LIST_MARK = re.compile(r"^(?:[-•▪●○◦–❍□■➢►✓]|\(?[a-zA-Z0-9]{1,2}[.)]|\d{1,2}\.\d{1,2}\.?|[가-하][.)])\s")
 _PAGE_NUMBER = re.compile(r"^[\s\-–—|]*(?:(?:pag(?:ina|e)?\.?|p\.|page)\s*)?\d{1,4}(?:\s*(?:di|of|/)\s*\d{1,4})?[\s\-–—|]*$",
                           re.IGNORECASE)
-_TERMINAL = re.compile(r"[.:;!?。]$")
 _BULLETS = "-•▪●○◦–❍□■➢►✓"
 _FOOTNOTE = re.compile(r"^(\d{1,3}|\*)\s+(?=\S)")  # "1 https://…" in small type at the foot of a page
 _DIGITS = re.compile(r"\d+")
@@ -134,7 +134,7 @@ def _blocks_of_page(lines: list[_Line], body: float, heading_levels: dict[float,
             blocks.append(Block(BlockKind.HEADING, text, level=1, page=first.page))
         elif first.size in heading_levels:
             blocks.append(Block(BlockKind.HEADING, text, level=heading_levels[first.size], page=first.page))
-        elif all(line.bold for line in current) and len(text) <= 120 and not _TERMINAL.search(text):
+        elif all(line.bold for line in current) and len(text) <= 120 and not ENDS_WITH_STOP.search(text):
             blocks.append(Block(BlockKind.HEADING, text, level=BOLD_HEADING_LEVEL, page=first.page))
         elif first.size <= body - 1.5 and (note := _FOOTNOTE.match(text)):
             blocks.append(Block(BlockKind.FOOTNOTE, text[note.end():], page=first.page, label=note.group(1)))
@@ -150,7 +150,7 @@ def _blocks_of_page(lines: list[_Line], body: float, heading_levels: dict[float,
             previous = current[-1]
             gap = previous.bottom - line.top
             wide_gap = bool(spacing) and gap > 1.45 * spacing
-            ended = bool(_TERMINAL.search(previous.text))
+            ended = bool(ENDS_WITH_STOP.search(previous.text))
             new_block = (
                 _LIST_MARK.match(line.text) is not None
                 or abs(line.size - previous.size) >= 1.0
@@ -195,14 +195,12 @@ def join_continuations(blocks: list[Block]) -> list[Block]:
 
 def _runs_on(previous: Block, block: Block) -> bool:
     """Whether a paragraph goes on with the sentence a block left without a stop."""
-    return (block.kind is BlockKind.PARAGRAPH and not _TERMINAL.search(previous.text.rstrip())
+    return (block.kind is BlockKind.PARAGRAPH and not ENDS_WITH_STOP.search(previous.text.rstrip())
             and _CONTINUES.match(block.text) is not None and not _ROMAN_NUMBER.match(block.text.strip()))
 
 
 def _joined(previous: Block, block: Block) -> Block:
-    head = previous.text.rstrip()
-    text = head[:-1] + block.text if head.endswith("-") and head[-2:-1].isalpha() else f"{head} {block.text}"
-    return replace(previous, text=text)
+    return replace(previous, text=run_on(previous.text, block.text))
 
 
 def _ocr_page(page, number: int, langs: str, dpi: int) -> list[Block]:

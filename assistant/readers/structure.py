@@ -52,6 +52,18 @@ class Structure:
     title: str = ""
 
 
+ENDS_WITH_STOP = re.compile(r"[.:;!?。]$")  # a line or paragraph whose sentence is over
+
+
+def run_on(head: str, tail: str) -> str:
+    """Two pieces of one sentence as one text: a word cut by a hyphen at the break is joined ("regio-" + "nale"),
+    other pieces meet with a space."""
+    head = head.rstrip()
+    if head.endswith("-") and head[-2:-1].isalpha() and tail[:1].islower():
+        return head[:-1] + tail
+    return f"{head} {tail}"
+
+
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces."""
     text = unicodedata.normalize("NFC", text)

@@ -1,14 +1,15 @@
 """Plain text: paragraphs between blank lines (or one per line when there are none); bullets are list items."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 from ..types import Block, BlockKind, Skipped
+from .structure import ENDS_WITH_STOP, run_on
 
 _BULLET = re.compile(r"^\s*[-•*·◦○❍▪▶►]\s+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_STOP = re.compile(r"[.:;!?。]$")
 
 
 def decode(path: Path) -> str:
@@ -44,13 +45,7 @@ def _title_line(line: str, rest: list[str]) -> bool:
 
 def _unwrap(lines: list[str]) -> str:
     """Lines of one paragraph as one text; a word cut by a hyphen at a line's end is joined ("regio-" "nale")."""
-    text = ""
-    for line in lines:
-        if text.endswith("-") and text[-2:-1].isalpha() and line[:1].islower():
-            text = text[:-1] + line
-        else:
-            text = f"{text} {line}" if text else line
-    return text
+    return functools.reduce(run_on, lines)
 
 
 def _running_on(lines: list[str]) -> list[str]:
@@ -59,7 +54,7 @@ def _running_on(lines: list[str]) -> list[str]:
     between paragraphs)."""
     out: list[str] = []
     for line in lines:
-        if out and out[-1].strip() and line.strip()[:1].islower() and not _STOP.search(out[-1].rstrip()) \
+        if out and out[-1].strip() and line.strip()[:1].islower() and not ENDS_WITH_STOP.search(out[-1].rstrip()) \
                 and not _BULLET.match(line):
             out[-1] = f"{out[-1]}\n{line}"  # one piece: `_unwrap` joins its lines
         else:
