@@ -6,16 +6,17 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from .text import sentence_spans
 from .types import Block, BlockKind, Chunk, Document
 
 # Passage size in tokens (cl100k, llama-index's default tokenizer): blocks are gathered up to TARGET_TOKENS;
 # one block longer than MAX_TOKENS is cut at sentence ends.
 TARGET_TOKENS = 220
 MAX_TOKENS = 400
-SPLIT_VERSION = 3  # part of every document's fingerprint: a change re-splits the corpus
+SPLIT_VERSION = 4  # part of every document's fingerprint: a change re-splits the corpus
 _STANDALONE = (BlockKind.FOOTNOTE, BlockKind.MEMO)
-_SENTENCE = re.compile(r"(?<=[.!?。])\s+")
 _NOTE = re.compile(r"\s*[<\[(（][^<>\[\]()（）]*[>\])）]\s*")  # a sentence wholly in brackets: an editorial note
+_TRAILING_NOTE = re.compile(r"(?<=[.!?。:])(?:\s*[<\[][^<>\[\]]*[>\]])+\s*$")  # "… 같다. <개정 2020.1.1>"
 
 Plan = list[tuple[int, int]]  # passages as ranges [start, end) of content-block positions
 Counter = Callable[[str], int]
@@ -90,12 +91,13 @@ def _lead_in(blocks: Sequence[Block], start: int) -> str:
         i -= 1
     if i < 0 or blocks[i].heading != blocks[start].heading or blocks[i].kind is not BlockKind.PARAGRAPH:
         return ""
-    sentences = _SENTENCE.split(blocks[i].text)
+    sentences = [blocks[i].text[a:b] for a, b in sentence_spans(blocks[i].text)]
     # A statute's paragraph ends with its editorial note ("… 다음 각 호와 같다. <개정 2020.1.1>"): the lead-in is
     # the sentence before the note, not the note.
     while len(sentences) > 1 and _NOTE.fullmatch(sentences[-1]):
         sentences.pop()
-    return sentences[-1] if sentences and len(sentences[-1]) <= 400 else ""
+    lead = _TRAILING_NOTE.sub("", sentences[-1]) if sentences else ""
+    return lead if len(lead) <= 400 else ""
 
 
 def _pieces(text: str, count: Counter, limit: int) -> list[str]:

@@ -139,3 +139,19 @@ def test_a_passage_starting_mid_list_repeats_the_lead_in_sentence_not_its_editor
     titled = (Block(BlockKind.PARAGRAPH, "< 모집 개요 >", locator="¶1", heading=heading), *blocks[1:])
     chunks, _ = split_document(Document("act", "가상의 법", Language.KO, "act.md", blocks=titled), target=30)
     assert chunks[1].text.startswith("< 모집 개요 >\n")
+
+
+def test_a_lead_in_is_its_whole_sentence_across_abbreviations():
+    """The lead-in is cut with the passages' own sentence splitter, so an act's abbreviation ("D.Lgs. n. 12/2001")
+    does not end it: the repeated lead-in names what the list is about, not the tail after the last stop."""
+    heading = ("Art. 2 (Definizioni)",)
+    blocks = (
+        Block(BlockKind.PARAGRAPH, "Il presente avviso si applica alle imprese. Ai sensi dell’art. 4 del D.Lgs. n. 12/2001, "
+              "per impresa ammessa si intende:", locator="¶1", heading=heading),
+        *(Block(BlockKind.LIST_ITEM, f"{i}) una impresa immaginaria che rispetta il requisito numero {i} del presente avviso",
+                locator=f"¶{i + 1}", heading=heading) for i in range(1, 7)),
+    )
+    chunks, _ = split_document(Document("avviso", "Avviso di prova", Language.IT, "avviso.md", blocks=blocks), target=40)
+    assert len(chunks) > 1
+    for chunk in chunks[1:]:
+        assert chunk.text.startswith("Ai sensi dell’art. 4 del D.Lgs. n. 12/2001, per impresa ammessa si intende:\n"), chunk.text

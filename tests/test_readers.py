@@ -6,6 +6,7 @@ import pytest
 from assistant.errors import UnreadableDocumentError
 from assistant.readers import ReadOptions, read_document
 from assistant.readers.pdf import tesseract_available
+from assistant.readers.tables import table_blocks
 from assistant.split import split_document
 from assistant.types import BlockKind, Document, Language
 
@@ -262,3 +263,35 @@ def test_html_text_outside_a_closed_body_is_read(tmp_path):
     assert "Il contributo massimo è di 5.000 euro per impresa." in texts
     assert by_text(reading.blocks, "30 giugno").locator.startswith("Art. 1")
     assert not any("Home" in t or "Decreto" == t for t in texts)  # navigation and <title> are not content
+
+
+def test_html_scripted_controls_and_camel_case_sidebars_are_not_content(tmp_path):
+    # Legal-database pages: an article index in a sidebar whose id is camelCase, "hide"/"next article" links that
+    # only run a script, buttons styled as links. None of it is the act's text.
+    page = tmp_path / "act.html"
+    page.write_text(
+        "<html><body><div id='mySidebarLeft'><a class='closebtn' href='#'>nascondi</a>"
+        "<ul><li><a href='' onclick='show(1)'>1</a></li><li><a href='' onclick='show(2)'>2</a></li></ul></div>"
+        "<div id='testo'><h2>Art. 1</h2><p>Il contributo massimo è di 5.000 euro per impresa.</p>"
+        "<a href='javascript:' onclick='next()'><u>articolo successivo</u></a>"
+        "<a href='#' class='btn btn-outline-primary'>aggiornamenti all'articolo</a>"
+        "<p>Si veda il <a href='/atto/2'>decreto attuativo</a> per i dettagli.</p></div></body></html>",
+        encoding="utf-8")
+    texts = [b.text for b in blocks_of(page).blocks]
+    assert "Il contributo massimo è di 5.000 euro per impresa." in texts
+    assert "Si veda il decreto attuativo per i dettagli." in texts  # a real link inside the text stays
+    for control in ("nascondi", "articolo successivo", "aggiornamenti"):
+        assert not any(control in t for t in texts), texts
+    assert "1" not in texts and "2" not in texts
+
+
+def test_a_first_row_holding_a_telephone_number_is_data_not_column_names():
+    # A contact table ("office | unit | role | name | phone") has no header row: reading its first row as one
+    # would pair each person with the first row's name and number.
+    rows = [["담당 부서", "가상국", "책임자", "과장", "김가상", "(044-000-1111)"],
+            ["(가상선수촌)", "가상정책과", "담당자", "사무관", "이가상", "(044-000-2222)"]]
+    texts = [b.text for b in table_blocks(rows, table=1)]
+    assert texts == ["담당 부서 | 가상국 | 책임자 | 과장 | 김가상 | (044-000-1111)",
+                     "(가상선수촌) | 가상정책과 | 담당자 | 사무관 | 이가상 | (044-000-2222)"]
+    budget = [["구분", "지원 한도", "자부담"], ["초기창업자", "최대 1억 원", "10%"], ["예비창업자", "최대 5천만 원", "20%"]]
+    assert [b.text for b in table_blocks(budget, table=2)][0] == "구분: 초기창업자 | 지원 한도: 최대 1억 원 | 자부담: 10%"

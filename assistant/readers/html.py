@@ -15,8 +15,10 @@ _DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "dialog", "alert
 # Class or id words of page chrome (whole words between - and _): menus, cookie banners, skip links, modals.
 _CHROME = re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|menubar|breadcrumbs?|cookies?|consent|gdpr|banner|footer|header|"
-    r"sidebar|skip|share|social|modal|toolbar|dropdown|sr-only|visually-hidden|popup|newsletter|pagination)"
+    r"sidebar|skip|share|social|modal|toolbar|dropdown|sr-only|visually-hidden|popup|newsletter|pagination|"
+    r"(?:open|close)?btn|button)"
     r"(?:$|[-_\s])", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _HIDDEN_CLASSES = {"hidden", "d-none", "invisible"}  # exactly these; "hidden-xs" only hides on small screens
 # A container matched by its class or id alone is kept when it holds this share of the page's text: layout
 # wrappers are sometimes named like chrome ("header-wrapper" around the whole article).
@@ -57,7 +59,10 @@ def _remove_chrome(soup) -> None:
         if attrs.get("role") in _DROP_ROLES or hidden:
             element.decompose()
             continue
-        words = " ".join([*classes, str(attrs.get("id") or "")])
+        if element.name == "a" and str(attrs.get("href", "")).strip().lower().startswith("javascript:"):
+            element.decompose()  # a scripted control ("hide", "next article"), not a link to anything
+            continue
+        words = _CAMEL.sub(" ", " ".join([*classes, str(attrs.get("id") or "")]))  # "mySidebarLeft": "my Sidebar Left"
         if words.strip() and _CHROME.search(words) and len(element.get_text(" ", strip=True)) < MAX_CHROME_SHARE * total:
             element.decompose()
     for mention in soup.find_all(string=_COOKIE_NOTICE):

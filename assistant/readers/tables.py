@@ -5,12 +5,15 @@ from ..types import Block, BlockKind
 from .structure import clean_text
 
 MAX_HEADER_CHARS = 40
+MIN_DATA_DIGITS = 7
 
 
 def _looks_like_header(row: list[str]) -> bool:
     filled = [c for c in row if c]
     if len(filled) < max(2, len(row) // 2):
         return False
+    if any(sum(ch.isdigit() for ch in c) >= MIN_DATA_DIGITS for c in filled):
+        return False  # a telephone number, an account or a full amount is data, not a column's name
     numeric = sum(any(ch.isdigit() for ch in c) and len(c) < 12 for c in filled)
     return all(len(c) <= MAX_HEADER_CHARS for c in filled) and numeric <= len(filled) // 3
 
