@@ -245,6 +245,12 @@ def _draw_documents(results: list[ItemResult], draws: int, seed: int) -> np.ndar
     return counts[:, member].astype(float)
 
 
+def _central(draws: np.ndarray, level: float) -> tuple[float, float]:
+    """The percentile interval holding the central `level` of the bootstrap `draws`."""
+    low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
 def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: float = INTERVAL_LEVEL, seed: int = 0
               ) -> dict[str, tuple[float, float] | None]:
     """Percentile bootstrap intervals of the headline metrics (`INTERVAL_METRICS`): the test set drawn again
@@ -265,8 +271,7 @@ def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: flo
         kept = denominator > 0
         if not kept.any():
             return None
-        low, high = np.quantile(numerator[kept] / denominator[kept], [(1 - level) / 2, (1 + level) / 2])
-        return float(low), float(high)
+        return _central(numerator[kept] / denominator[kept], level)
 
     return {"answer_accuracy": interval(right, answerable),
             "refusal_precision": interval(refused & ~answerable, refused),
@@ -319,10 +324,10 @@ def compare(previous: list[dict], results: list[ItemResult], against: str = "", 
         weights = _draw_documents(answerable, draws, seed)
         totals = weights.sum(axis=1)
         changes = (weights @ (now - was))[totals > 0] / totals[totals > 0]
-        low, high = np.quantile(changes, [(1 - level) / 2, (1 + level) / 2])
+        low, high = _central(changes, level)
         report["by_language"][name] = {"answerable": len(answerable), "before": float(was.mean()),
                                        "now": float(now.mean()), "change": float(now.mean() - was.mean()),
-                                       "change_interval": (float(low), float(high)),
+                                       "change_interval": (low, high),
                                        "gained": int(np.sum(now > was)), "lost": int(np.sum(now < was))}
     for r in shared:
         old = before[r.item.id]
