@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from .question import Asks, Cues
-from .text import Analyzer, numbers, sentence_spans
+from .text import Analyzer, figures_of, sentence_spans
 from .types import Chunk, Language
 from .vectors import load_vectors, write_vectors
 
@@ -19,7 +19,7 @@ _KINDS = list(Asks)
 # and embeds the corpus again. 2: a list item's number or letter stays with its item's text. 3: an abbreviation
 # after an elision or a bracket ends no sentence ("all’art. B.2"); "una sola", "a single" are the figure 1. 4: a stop
 # inside brackets that close later on the line ends no sentence.
-SENTENCE_VERSION = 4
+SENTENCE_VERSION = 5
 SENTENCE_SECONDS = "sentences.second.npy"  # every sentence's vector from the sentence model, when there is one
 
 
@@ -56,7 +56,7 @@ def analyse_sentences(chunks: Sequence[Chunk], analyzer: Analyzer, cues: dict[La
         records.append({
             "spans": spans,
             "terms": [sorted(set(analyzer.terms(t, chunk.language))) for t in texts],
-            "figures": [sorted(numbers(t)) for t in texts],
+            "figures": [sorted(figures_of(t)) for t in texts],
             "kinds": [_kinds_mask(table.evidence_kinds(t)) for t in texts],
         })
     return records

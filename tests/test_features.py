@@ -6,9 +6,9 @@ from assistant.features import (FEATURES, PassageContext, candidate_features, cl
                                 beyond_title_coverage, defines_asked_term, evidence, held_terms, no_date,
                                 no_figure, no_quantity)
 from assistant.question import Asks, analyse_question, load_cues
-from assistant.sentences import Sentence
+from assistant.sentences import Sentence, analyse_sentences
 from assistant.text import numbers
-from assistant.types import Language
+from assistant.types import Chunk, Language
 
 
 @pytest.fixture(scope="module")
@@ -422,7 +422,7 @@ def test_cross_lingual_and_korean_date_evidence(analyzer, cues):
 
 def test_editorial_notes_are_not_facts_and_sums_need_no_currency_sign():
     from assistant.question import Asks, load_cues
-    from assistant.types import Language
+    from assistant.types import Chunk, Language
 
     cues = load_cues()
     # A statute's amendment history is not a date the text states.
@@ -1011,3 +1011,25 @@ def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     assert not cues[Language.EN].introduces_list("The following documents are required for every application.")
     assert cues[Language.IT].introduces_list("I requisiti di ammissione sono i seguenti.")
     assert cues[Language.IT].introduces_list("Possono accedere al Bando:")
+
+
+@pytest.mark.parametrize("text, language, item, counting", [
+    ("How many members does the committee have?", "en",
+     "2) Members shall include the ministers of finance and of education.",
+     "1) The Committee shall consist of up to 45 members, including one chairperson."),
+    ("quanti membri ha il comitato", "it", "(3) I membri del comitato sono nominati dal Presidente.",
+     "1. Il comitato è composto da 12 membri."),
+    ("위원회 위원은 몇 명인가요", "ko", "② 위원회의 위원은 대통령이 위촉한다.", "① 위원회는 위원장 1명을 포함한 20명 이내의 위원으로 구성한다."),
+])
+def test_a_list_items_own_number_is_no_figure_of_its_sentence(analyzer, cues, text, language, item, counting):
+    """The index reads a sentence's figures without the number of the list item it opens: "2) Members shall…"
+    holds no count of members, so it is no evidence for "how many members"."""
+    lang = Language(language)
+    chunk = Chunk("d#p1", "d", f"{item}\n{counting}", "¶1", lang, "d")
+    record = analyse_sentences([chunk], analyzer, cues)[0]
+    q = question(text, language, analyzer, cues)
+    read = [Sentence(0, i, chunk.text[a:b], lang, frozenset(terms), frozenset(figures), cues[lang].evidence_kinds(
+        chunk.text[a:b]), np.zeros(4, np.float32)) for i, ((a, b), terms, figures) in
+        enumerate(zip(record["spans"], record["terms"], record["figures"]))]
+    assert len(read) == 2 and not read[0].figures and read[1].figures
+    assert features(q, read[0])["evidence"] == 0.0 and features(q, read[1])["evidence"] == 1.0
