@@ -88,13 +88,14 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-# A list item's own number at the start of a sentence ("2) Members shall…", "(3) the Union…", "① 장관은…"):
-# it numbers the item and counts nothing. Not a date's first part ("6. 19.(월)").
-_LIST_NUMBER = re.compile(r"^\W{0,2}(?:\(?\d{1,2}[.)]|[\u2460-\u2473])(?!\s*\d)\s*")
+# A list item's own number at the start of a sentence ("2) Members shall…", "(3) the Union…", "① 장관은…"), or a
+# footnote's label glued to its first word ("12High tech companies…"): it numbers the item or the note and counts
+# nothing. Not a date's first part ("6. 19.(월)").
+_LIST_NUMBER = re.compile(r"^\W{0,2}(?:\(?\d{1,2}[.)]|[\u2460-\u2473]|\d{1,3}(?=[A-Z][a-z]))(?!\s*\d)\s*")
 
 
 def figures_of(sentence: str) -> set[str]:
-    """The figures a sentence states: `numbers`, without its list item's number."""
+    """The figures a sentence states: `numbers`, without its list item's or footnote's number."""
     return numbers(_LIST_NUMBER.sub("", sentence, count=1))
 
 

@@ -1017,6 +1017,8 @@ def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     ("How many members does the committee have?", "en",
      "2) Members shall include the ministers of finance and of education.",
      "1) The Committee shall consist of up to 45 members, including one chairperson."),
+    ("How many members does the committee have?", "en",  # a footnote's label glued to its first word
+     "12High tech companies are recruiting faculty members with AI expertise.", "The committee has 9 members."),
     ("quanti membri ha il comitato", "it", "(3) I membri del comitato sono nominati dal Presidente.",
      "1. Il comitato è composto da 12 membri."),
     ("위원회 위원은 몇 명인가요", "ko", "② 위원회의 위원은 대통령이 위촉한다.", "① 위원회는 위원장 1명을 포함한 20명 이내의 위원으로 구성한다."),
