@@ -59,6 +59,8 @@ def test_a_page_number_counts_no_more_pages_than_the_document_has():
     assert _page_number("12", 40) and _page_number("- 3 -", 40) and _page_number("pag. 4 di 20", 20)
     assert _page_number("5/20", 20) and not _page_number("36/2023", 60)  # a citation's act number and year
     assert not _page_number("7 di 5", 40) and not _page_number("Articolo 5", 40)
+    assert _page_number("viii", 40) and _page_number("- iv -", 40)  # a front matter's pages
+    assert not _page_number("ill", 40) and not _page_number("civic", 40) and not _page_number("VI", 40)
 
 
 def test_continuations_join_past_footnotes_and_hyphens_only_when_the_sentence_runs_on():
