@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score a test set; writes report.json, report.md and plots")
     p.add_argument("testset", type=Path)
     p.add_argument("--out", type=Path, help="report folder (default: reports/<test set name>)")
-    p.add_argument("--index", type=Path)
+    p.add_argument("--index", type=Path, help="index of the test set's corpus (default: index)")
     p.add_argument("--by-document", action="store_true",
                    help="held out by document: each document's questions answered by a selector fitted on the others")
     p.add_argument("--compare", type=Path, metavar="REPORT.json",
@@ -83,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("calibrate", help="train the answer selector on a question set (fixed seed)")
     p.add_argument("testset", type=Path)
-    p.add_argument("--index", type=Path)
+    p.add_argument("--index", type=Path,
+                   help="index of the question set's corpus, e.g. of ../shared/dev-corpus (default: index)")
     p.add_argument("--out", type=Path, help="selector file (default: the one inside the package)")
     p.add_argument("--also", action="append", metavar="FILE.jsonl[:INDEX]",
                    help="another question set to train on, asked against its own index (repeatable)")
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="latency, throughput, memory, baseline and scale, as JSON")
     p.add_argument("--out", type=Path, default=Path("bench.json"))
     p.add_argument("--testset", type=Path, default=Path("evals/seed-qa.jsonl"))
-    p.add_argument("--index", type=Path)
+    p.add_argument("--index", type=Path, help="index folder (default: index)")
     p.add_argument("--build-corpus", type=Path, help="corpus to time reading and building on (default: the corpus)")
     p.add_argument("--quick", action="store_true", help="a tiny run (seconds), for checking the command")
     p.add_argument("--only", action="append", metavar="SECTION",
@@ -117,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the chat on host:port")
     p.add_argument("--host")
     p.add_argument("--port", type=_at_least(1, int, 65535))
-    p.add_argument("--index", type=Path)
+    p.add_argument("--index", type=Path, help="index folder (default: index)")
     p.add_argument("--workers", type=_at_least(1), help="answering processes (default: one per core; 1 answers in the "
                    "serving process)")
     return parser
