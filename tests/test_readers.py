@@ -297,3 +297,45 @@ def test_a_first_row_holding_a_telephone_number_is_data_not_column_names():
                      "(가상선수촌) | 가상정책과 | 담당자 | 사무관 | 이가상 | (044-000-2222)"]
     budget = [["구분", "지원 한도", "자부담"], ["초기창업자", "최대 1억 원", "10%"], ["예비창업자", "최대 5천만 원", "20%"]]
     assert [b.text for b in table_blocks(budget, table=2)][0] == "구분: 초기창업자 | 지원 한도: 최대 1억 원 | 자부담: 10%"
+
+
+def _pdf_text_page(body: list[str], number: int, foot: list[str] = ()) -> list[str]:
+    """One page as a PDF library's plain extraction writes it: a running header, the body's wrapped lines with a
+    trailing space, the footnotes after a blank line, the page number."""
+    return ["AVVISO DI PROVA PER LE IMPRESE ", *[f"{line} " for line in body], *([" "] + list(foot) if foot else []),
+            "   ", f"{number} ", " "]
+
+
+def test_text_extracted_from_a_pdf_is_read_across_its_pages(tmp_path):
+    """Text pulled from a PDF, as the issue's trial converted unseen documents: no blank line between paragraphs,
+    a running header and a page number on every page, footnotes at a page's foot, sentences running on over a page
+    break. Paragraphs end at a short line that closes a sentence; a list starts after a colon; the header and the
+    page numbers are left out; a sentence cut by a page break is read whole, with the page's footnote after it."""
+    pages = [
+        _pdf_text_page(["A.1 Finalità", "Il presente avviso sostiene le imprese artigiane che investono nella transizione",
+                        "digitale dei propri processi produttivi e organizzativi.", "Possono presentare domanda:",
+                        "a) le micro e piccole imprese con sede operativa in Lombardia iscritte al Registro;",
+                        "b) i consorzi di imprese artigiane costituiti da almeno tre imprese associate."], 1),
+        _pdf_text_page(["A.2 Dotazione", "La dotazione finanziaria complessiva dell’avviso è pari a euro 2.000.000,00 a carico",
+                        "del bilancio regionale, e il contributo massimo per impresa è di euro 30.000,00 nel limite"],
+                       2, ["1 Il contributo è concesso in regime de minimis."]),
+        _pdf_text_page(["del 50% delle spese ammissibili sostenute dopo la data di presentazione della domanda.",
+                        "Le domande si presentano esclusivamente online sulla piattaforma regionale dedicata."], 3),
+        _pdf_text_page(["A.3 Termini", "Le domande si presentano dal 1° marzo al 30 aprile, salvo esaurimento anticipato",
+                        "della dotazione finanziaria disponibile per l’avviso."], 4),
+    ]
+    path = tmp_path / "avviso.txt"
+    path.write_text("\n".join(line for page in pages for line in page), encoding="utf-8")
+    blocks = [(b.kind, b.text) for b in blocks_of(path).blocks]
+    texts = [text for _, text in blocks]
+    assert not any("AVVISO DI PROVA" in t for t in texts) and not any(t.strip().isdigit() for t in texts)
+    assert (BlockKind.HEADING, "A.1 Finalità") in blocks and (BlockKind.HEADING, "A.2 Dotazione") in blocks
+    assert "Possono presentare domanda:" in texts
+    assert (BlockKind.LIST_ITEM, "a) le micro e piccole imprese con sede operativa in Lombardia iscritte al Registro;") in blocks
+    whole = ("La dotazione finanziaria complessiva dell’avviso è pari a euro 2.000.000,00 a carico del bilancio "
+             "regionale, e il contributo massimo per impresa è di euro 30.000,00 nel limite del 50% delle spese "
+             "ammissibili sostenute dopo la data di presentazione della domanda.")
+    assert whole in texts
+    note = texts.index("1 Il contributo è concesso in regime de minimis.")
+    assert note == texts.index(whole) + 1
+    assert "Le domande si presentano esclusivamente online sulla piattaforma regionale dedicata." in texts

@@ -12,12 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..types import Block, BlockKind, Skipped
-from .structure import ENDS_WITH_STOP, run_on
+from .structure import ENDS_WITH_STOP, page_number_line, run_on
 
 _LIST_MARK = re.compile(r"^(?:[-•▪●○◦–❍□■➢►✓]|\(?[a-zA-Z0-9]{1,2}[.)]|\d{1,2}\.\d{1,2}\.?|[가-하][.)])\s")
-_PAGE_NUMBER = re.compile(r"^[\s\-–—|]*(?:(?:pag(?:ina|e)?\.?|p\.|page)\s*)?\d{1,4}(?:\s*(?:di|of|/)\s*\d{1,4})?[\s\-–—|]*$",
-                          re.IGNORECASE)
-_ROMAN_PAGE = re.compile(r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})")  # lower case, up to xxxix
 _BULLETS = "-•▪●○◦–❍□■➢►✓"
 _FOOTNOTE = re.compile(r"^(\d{1,3}|\*)\s+(?=\S)")  # "1 https://…" in small type at the foot of a page
 _DIGITS = re.compile(r"\d+")
@@ -73,13 +70,7 @@ def _page_number(text: str, pages: int) -> bool:
     """Whether a line is a page number ("12", "- 3 -", "pag. 4 di 20", "5/20", a front matter's "viii"): in "N of M"
     forms, M is the document's page count or less, so that a citation's "36/2023" left alone on a line is no page
     number."""
-    if _ROMAN_PAGE.fullmatch(text.strip(" -–—|")):
-        return True
-    match = _PAGE_NUMBER.match(text)
-    if not match:
-        return False
-    figures = [int(n) for n in _DIGITS.findall(text)]
-    return len(figures) < 2 or figures[0] <= figures[1] <= pages
+    return page_number_line(text, pages)
 
 
 def _running_lines(pages: list[list[_Line]]) -> set[str]:

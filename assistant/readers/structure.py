@@ -52,6 +52,25 @@ class Structure:
     title: str = ""
 
 
+# A line that is only a page number: "12", "- 3 -", "pag. 4 di 20", "5/20"; a front matter's "viii" (lower case,
+# up to xxxix).
+PAGE_NUMBER = re.compile(r"^[\s\-–—|]*(?:(?:pag(?:ina|e)?\.?|p\.|page)\s*)?\d{1,4}(?:\s*(?:di|of|/)\s*\d{1,4})?"
+                         r"[\s\-–—|]*$", re.IGNORECASE)
+ROMAN_PAGE = re.compile(r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})")
+
+
+def page_number_line(text: str, pages: int = 999) -> bool:
+    """Whether a line is only a page number, in digits or in lower-case roman numerals: in "N of M" forms, M is the
+    document's page count (`pages`) or less, so that a citation's "36/2023" left alone on a line is no page
+    number."""
+    if ROMAN_PAGE.fullmatch(text.strip(" -–—|")):
+        return True
+    if not PAGE_NUMBER.match(text):
+        return False
+    figures = [int(n) for n in re.findall(r"\d+", text)]
+    return len(figures) < 2 or figures[0] <= figures[1] <= pages
+
+
 ENDS_WITH_STOP = re.compile(r"[.:;!?。]$")  # a line or paragraph whose sentence is over
 
 
