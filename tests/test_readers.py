@@ -339,3 +339,19 @@ def test_text_extracted_from_a_pdf_is_read_across_its_pages(tmp_path):
     note = texts.index("1 Il contributo è concesso in regime de minimis.")
     assert note == texts.index(whole) + 1
     assert "Le domande si presentano esclusivamente online sulla piattaforma regionale dedicata." in texts
+
+
+def test_text_keeps_a_lone_figure_and_joins_pages_cut_by_form_feeds(tmp_path):
+    """A figure alone between blank lines in an ordinary text is content, not a page number (page numbers are
+    several and go up); pdftotext marks pages with form feeds, and a sentence cut by one is read whole."""
+    ordinary = tmp_path / "scheda.txt"
+    ordinary.write_text("Posti disponibili nel corso:\n\n12\n\nLe domande si presentano entro il 30 aprile.\n",
+                        encoding="utf-8")
+    assert "12" in [b.text for b in blocks_of(ordinary).blocks]
+    paged = tmp_path / "paged.txt"
+    paged.write_text("Il contributo copre le spese sostenute dalle imprese artigiane per la transizione digitale\n"
+                     "dei processi produttivi, fino a un massimo di euro 30.000,00 per impresa e nel limite\f"
+                     "del 50% delle spese ammissibili.\nLe domande si presentano online.\n", encoding="utf-8")
+    assert ("Il contributo copre le spese sostenute dalle imprese artigiane per la transizione digitale dei processi "
+            "produttivi, fino a un massimo di euro 30.000,00 per impresa e nel limite del 50% delle spese "
+            "ammissibili.") in [b.text for b in blocks_of(paged).blocks]

@@ -18,7 +18,7 @@ from ..types import Block, Skipped
 from .structure import structure
 
 # Bump when a reader's output changes: every document is then read again at the next build.
-READER_VERSION = 11
+READER_VERSION = 12
 
 # extension → (reader module, expected content, format name)
 FORMATS: dict[str, tuple[str, str, str]] = {

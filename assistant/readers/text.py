@@ -71,6 +71,8 @@ def _running_on(lines: list[str]) -> list[str]:
 # next to a blank line or a page break, and a short line said word for word on many pages (a running header).
 _NOTE_START = re.compile(r"^\d{1,3}\s+(?:[A-Z“\"'«(]|https?://|www\.)")  # "2 Considerando…", "12 https://…"
 NOTE_REACH = 12  # lines at a page's foot searched for its footnotes
+MIN_PAGE_NUMBERS = 3  # lines read as page numbers only when a text has this many, mostly going up
+PAGES_RISING = 0.75
 RUNNING_REPEATS = 4  # times a short line recurs word for word before it is taken for a running header or footer
 MAX_RUNNING_CHARS = 100
 # A hard-wrapped paragraph's last line is short: a line ending with a stop and shorter than this share of the
@@ -79,23 +81,26 @@ SHORT_LINE_SHARE = 0.85
 
 
 def _pages(text: str) -> list[list[str]]:
-    """The text's pages, as lines, when it marks them: cut at form feeds and at page furniture (a page number
-    beside a blank line, a running header or footer: a short line said word for word on many pages), which is
-    left out. A text with no such marks is one page."""
-    lines = text.replace("\f", "\n\n").split("\n")
+    """The text's pages, as lines, when it marks them: cut at form feeds and at page furniture (page numbers beside
+    a blank line, when there are several and they mostly go up; a running header or footer: a short line said word
+    for word on many pages), which is left out. A text with no such marks is one page."""
+    lines = text.replace("\f", "\n\f\n").split("\n")
     stripped = [line.strip() for line in lines]
     counts = Counter(line for line in stripped if line)
     running = {line for line, n in counts.items()
                if n >= RUNNING_REPEATS and len(line) <= MAX_RUNNING_CHARS and any(ch.isalpha() for ch in line)
                and law_heading(line) is None and outline_level(line) is None and not _BULLET.match(line)}
 
-    def furniture(i: int) -> bool:
-        if stripped[i] in running:
-            return True
-        beside = [stripped[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
-        return page_number_line(stripped[i]) and any(not line or line in running for line in beside)
+    def beside_a_break(i: int) -> bool:
+        return any(not stripped[j] or stripped[j] in running for j in (i - 1, i + 1) if 0 <= j < len(lines))
 
-    marks = [bool(stripped[i]) and furniture(i) for i in range(len(lines))]
+    numbered = [i for i, line in enumerate(stripped) if line and page_number_line(line) and beside_a_break(i)]
+    values = [int(found.group(0)) for i in numbered if (found := re.search(r"\d+", stripped[i]))]
+    rising = sum(b > a for a, b in zip(values, values[1:]))
+    paged = len(values) >= MIN_PAGE_NUMBERS and rising >= PAGES_RISING * (len(values) - 1)
+    marks = [line == "\f" or stripped[i] in running for i, line in enumerate(lines)]
+    for i in numbered if paged else ():
+        marks[i] = True
     pages: list[list[str]] = [[]]
     for i, line in enumerate(lines):
         if marks[i]:
