@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import AssistantError
 
+DEV_INDEX = "index-dev"  # where `make dev-index` builds the development corpus's index
 # Profile fields that have a command-line flag of their own (--employees 30 --region Daegu …).
 PROFILE_FLAGS = ("applicant_kind", "country", "region", "sector", "age", "employees", "annual_revenue", "company_age",
                  "income_share", "household_size", "disability", "farmer", "registered_business", "civil_servant",
@@ -518,9 +519,12 @@ def _calibrate(args: argparse.Namespace) -> int:
             engine = open_engine(load_settings(index=index), selector=False)
             if missing := _missing_documents(items, engine.store.documents):
                 # Their questions would be fitted as unanswerable: the selector written would be wrong.
+                built = Path(DEV_INDEX)
+                hint = (f"pass --index {built} (an index is there)" if built != index and (built / "current").exists()
+                        else "build an index of the test set's corpus and pass it with --index, e.g. policy-assistant "
+                             f"index --corpus ../shared/dev-corpus --index {built}, or run make calibrate, which does both")
                 raise ConfigError(f"the index at '{index}' lacks {missing} that '{testset}' asks about; nothing "
-                                  "was written. Build an index of the test set's corpus and pass it "
-                                  "with --index, e.g. policy-assistant index --corpus ../shared/dev-corpus --index index-dev")
+                                  f"was written: {hint}.")
             examples += collect(engine, items, reporter.update, testset.stem)
         held = cross_validate(examples, seed=args.seed, progress=reporter.update, wrong_cost=args.wrong_cost)
     results = []

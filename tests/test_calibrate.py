@@ -66,7 +66,8 @@ def test_cross_validation_never_scores_a_document_it_was_fitted_on(testset, fixt
         assert all(examples[i].group != group for i in train)
 
 
-def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys, tmp_path):
+def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys, tmp_path,
+                                                                      monkeypatch):
     out = tmp_path / "selector.json"
     assert main(["calibrate", str(testset), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
     assert "lacks" in capsys.readouterr().err and not out.exists()
@@ -79,6 +80,12 @@ def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, i
     assert main(["calibrate", str(partial), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "1 of the 2 documents (not-indexed-doc)" in err and "nothing was written" in err and not out.exists()
+    assert "--index" in err and "make calibrate" in err  # what to do next
+    # With the development index built where `make dev-index` puts it, the message points at it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "index-dev" / "current").mkdir(parents=True)
+    assert main(["calibrate", str(partial), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
+    assert "pass --index index-dev" in capsys.readouterr().err
     # eval only warns: its report still comes out, with the missing documents' questions counted as refused.
     assert main(["eval", str(partial), "--index", str(index_dir), "--quiet", "--out", str(tmp_path / "report")]) == 0
     assert "lacks 1 of the 2 documents" in capsys.readouterr().err
