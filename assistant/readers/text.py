@@ -67,8 +67,8 @@ def _running_on(lines: list[str]) -> list[str]:
     return out
 
 
-# Page furniture of text extracted from a PDF: a line that is only a page number ("12", "- 3 -", "pag. 4 di 20")
-# next to a blank line or a page break, and a short line said word for word on many pages (a running header).
+# Text extracted from a PDF: its footnotes, its page numbers ("12", "- 3 -", "pag. 4 di 20" beside a blank line) and
+# running headers or footers (a short line said word for word on many pages).
 _NOTE_START = re.compile(r"^\d{1,3}\s+(?:[A-Z“\"'«(]|https?://|www\.)")  # "2 Considerando…", "12 https://…"
 NOTE_REACH = 12  # lines at a page's foot searched for its footnotes
 MIN_PAGE_NUMBERS = 3  # lines read as page numbers only when a text has this many, mostly going up
@@ -136,7 +136,7 @@ def _across_pages(text: str) -> str:
         while body and not body[-1].strip():
             body = body[:-1]
         last = out[-1].strip() if out else ""
-        runs_on = bool(last and body) and not ENDS_WITH_STOP.search(last) and body[0][:1].islower()
+        runs_on = bool(last and body) and not ENDS_WITH_STOP.search(last) and body[0].strip()[:1].islower()
         if runs_on:  # the notes wait for the end of the sentence that runs on
             at = next((i + 1 for i, line in enumerate(body) if ENDS_WITH_STOP.search(line.strip())), None)
         else:
@@ -183,11 +183,8 @@ def _paragraphs_of(lines: list[str]) -> list[list[str]]:
         after = lines[i + 1] if i + 1 < len(lines) else ""
         if out[-1] and _ITEM_START.match(line) and ENDS_WITH_STOP.search(out[-1][-1]):
             out.append([])  # "…i seguenti requisiti:" / "a) essere iscritta…;" / "b) avere…"
-        at_start = not out[-1]
-        title = at_start and after and not _CLOSED.search(line) and len(line) < TITLE_SHARE * width \
+        title = not out[-1] and after and not _CLOSED.search(line) and len(line) < TITLE_SHARE * width \
             and not after[:1].islower() and not _BULLET.match(line)
-        if title and out[-1]:
-            out.append([])
         out[-1].append(line)
         if title or (ENDS_WITH_STOP.search(line) and len(line) < SHORT_LINE_SHARE * width):
             out.append([])
