@@ -88,9 +88,9 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-# A list item's own number at the start of a sentence ("2) Members shall…", "(3) the Union…", "① 장관은…"), or a
-# footnote's label glued to its first word ("12High tech companies…"): it numbers the item or the note and counts
-# nothing. Not a date's first part ("6. 19.(월)").
+# A list item's own number at the start of a sentence ("2) Applicants shall…", "(3) the Agency…", "① 장관은…"), or a
+# footnote's label glued to its first word ("12Small firms report…"): it numbers the item or the note and counts
+# nothing. Not a date's first part ("3. 14.(화)").
 _LIST_NUMBER = re.compile(r"^\W{0,2}(?:\(?\d{1,2}[.)]|[\u2460-\u2473]|\d{1,3}(?=[A-Z][a-z]))(?!\s*\d)\s*")
 
 
@@ -156,7 +156,7 @@ def _open_brackets(text: str) -> int:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of a passage's sentences: lines (blocks, table rows) cut at ., !, ?, 。 followed by a space
     and a capital, a Hangul syllable, a quote or a bracket. Abbreviations ("art. 5", "n. 159", "U.S. Code",
-    "D.lgs.", also after an elision or a bracket: "dell’art. B.2", "(G.U. Serie…"), dates ("2023. 6. 19.") and a
+    "D.lgs.", also after an elision or a bracket: "dell’art. B.2", "(G.U. Serie…"), dates ("2024. 3. 14.") and a
     list item's number or letter ("가. 행사일시", "3. Il contratto") are not ends, nor is a stop inside brackets
     that close later on the line; a list item's number after a sentence's end ("… ensure. 2. The …") begins the
     next sentence."""

@@ -62,7 +62,7 @@ def _remove_chrome(soup) -> None:
         if element.name == "a" and str(attrs.get("href", "")).strip().lower().startswith("javascript:"):
             element.decompose()  # a scripted control ("hide", "next article"), not a link to anything
             continue
-        words = _CAMEL.sub(" ", " ".join([*classes, str(attrs.get("id") or "")]))  # "mySidebarLeft": "my Sidebar Left"
+        words = _CAMEL.sub(" ", " ".join([*classes, str(attrs.get("id") or "")]))  # "leftSidebarPanel": "left Sidebar Panel"
         if words.strip() and _CHROME.search(words) and len(element.get_text(" ", strip=True)) < MAX_CHROME_SHARE * total:
             element.decompose()
     for mention in soup.find_all(string=_COOKIE_NOTICE):

@@ -69,7 +69,7 @@ def _running_on(lines: list[str]) -> list[str]:
 
 # Text extracted from a PDF: its footnotes, its page numbers ("12", "- 3 -", "pag. 4 di 20" beside a blank line) and
 # running headers or footers (a short line said word for word on many pages).
-_NOTE_START = re.compile(r"^\d{1,3}\s+(?:[A-Z“\"'«(]|https?://|www\.)")  # "2 Considerando…", "12 https://…"
+_NOTE_START = re.compile(r"^\d{1,3}\s+(?:[A-Z“\"'«(]|https?://|www\.)")  # "3 Vedi l’allegato…", "12 https://…"
 NOTE_REACH = 12  # lines at a page's foot searched for its footnotes
 MIN_PAGE_NUMBERS = 3  # lines read as page numbers only when a text has this many, mostly going up
 PAGES_RISING = 0.75
@@ -112,7 +112,7 @@ def _pages(text: str) -> list[list[str]]:
 
 
 def _footnotes(page: list[str]) -> tuple[list[str], list[str]]:
-    """A page's body and the footnotes at its foot: from a line that starts with a note's number ("2 Considerando…",
+    """A page's body and the footnotes at its foot: from a line that starts with a note's number ("3 Vedi l’allegato…",
     "12 https://…") after a blank line or a closed sentence, among the page's last `NOTE_REACH` lines."""
     filled = [i for i, line in enumerate(page) if line.strip()]
     for i in filled[-NOTE_REACH:]:
@@ -182,7 +182,7 @@ def _paragraphs_of(lines: list[str]) -> list[list[str]]:
     for i, line in enumerate(lines):
         after = lines[i + 1] if i + 1 < len(lines) else ""
         if out[-1] and _ITEM_START.match(line) and ENDS_WITH_STOP.search(out[-1][-1]):
-            out.append([])  # "…i seguenti requisiti:" / "a) essere iscritta…;" / "b) avere…"
+            out.append([])  # "…le imprese devono:" / "a) avere sede…;" / "b) …"
         title = not out[-1] and after and not _CLOSED.search(line) and len(line) < TITLE_SHARE * width \
             and not after[:1].islower() and not _BULLET.match(line)
         out[-1].append(line)
