@@ -54,7 +54,7 @@ def test_pdf_sentence_cut_by_a_page_break_is_read_whole(tmp_path):
 
 
 def test_a_page_number_counts_no_more_pages_than_the_document_has():
-    from assistant.readers.pdf import _page_number
+    from assistant.readers.structure import page_number_line as _page_number
 
     assert _page_number("12", 40) and _page_number("- 3 -", 40) and _page_number("pag. 4 di 20", 20)
     assert _page_number("5/20", 20) and not _page_number("36/2023", 60)  # a citation's act number and year

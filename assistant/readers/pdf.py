@@ -66,13 +66,6 @@ def _page_lines(textpage, number: int, height: float) -> list[_Line]:
     return lines
 
 
-def _page_number(text: str, pages: int) -> bool:
-    """Whether a line is a page number ("12", "- 3 -", "pag. 4 di 20", "5/20", a front matter's "viii"): in "N of M"
-    forms, M is the document's page count or less, so that a citation's "36/2023" left alone on a line is no page
-    number."""
-    return page_number_line(text, pages)
-
-
 def _running_lines(pages: list[list[_Line]]) -> set[str]:
     """Lines at the top or bottom of many pages (digits ignored): running headers and footers."""
     counts: Counter[str] = Counter()
@@ -282,7 +275,7 @@ def read(path: Path, options=None, notes: list[Skipped] | None = None) -> list[B
                 continue
             kept = [l for i, l in enumerate(lines)
                     if not ((l.in_margin or i < 3 or i >= len(lines) - 3)
-                            and (_DIGITS.sub("#", l.text) in running or _page_number(l.text, len(pages))))]
+                            and (_DIGITS.sub("#", l.text) in running or page_number_line(l.text, len(pages))))]
             blocks.extend(_blocks_of_page(kept, body, heading_levels, title_size if number == 1 else -1.0))
     finally:
         document.close()

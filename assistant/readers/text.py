@@ -11,9 +11,10 @@ from pathlib import Path
 from ..types import Block, BlockKind, Skipped
 from .structure import ENDS_WITH_STOP, law_heading, outline_level, page_number_line, run_on
 
-_BULLET = re.compile(r"^\s*[-–−•*·◦○❍▪▶►]\s+")
+_BULLETS = "-–−•*·◦○❍▪▶►"
+_BULLET = re.compile(rf"^\s*[{_BULLETS}]\s+")
 _CLOSED = re.compile(r"[.:;,!?。]$")  # a line that closes its sentence or clause
-_ITEM_START = re.compile(r"^(?:\(?[a-z]{1,3}\)|\(?\d{1,2}[.)]|[가-하][.)]|[-–−•*·◦○❍▪▶►※])\s")  # "a) ", "2. ", "가. ", "– "
+_ITEM_START = re.compile(rf"^(?:\(?[a-z]{{1,3}}\)|\(?\d{{1,2}}[.)]|[가-하][.)]|[{_BULLETS}※])\s")  # "a) ", "2. ", "가. ", "– "
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
