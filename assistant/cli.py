@@ -162,35 +162,86 @@ def _settings(args: argparse.Namespace, **extra):
 
 
 def _index(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    report = _build(settings, args.quiet)
+    for item in report.skipped:
+        print(f"skipped: {item.line()}", file=sys.stderr)
+    print(summary_table(report))
+    print(_built_line(report, settings.index))
+    return 0
+
+
+def _build(settings, quiet: bool):
+    """Build (or bring up to date: the build is incremental) the index of `settings.corpus` at `settings.index`."""
     from .embed import load_embedder, optional_embedder
     from .index import build_index
     from .load import discover
     from .progress import Reporter
     from .text import load_analyzer
 
-    settings = _settings(args)
     corpus = discover(settings.corpus)
     for warning in corpus.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     embedder = load_embedder(settings.embed.model, settings.embed.threads)
     second = optional_embedder(settings.embed.rerank_model, settings.embed.threads)
     sentences = optional_embedder(settings.embed.sentence_model, settings.embed.threads)
-    with Reporter(enabled=not args.quiet) as reporter:
-        report = build_index(
+    with Reporter(enabled=not quiet) as reporter:
+        return build_index(
             corpus, settings.index, embedder, second, load_analyzer(settings.keyword.korean),
             settings.keyword.korean, progress=reporter.update, batch_size=settings.embed.batch_size,
             vectors=settings.vectors, sentence_model=sentences,
         )
+
+
+def _built_line(report, index: Path) -> str:
+    state = "built" if report.changed else "unchanged"
+    return (f"index {state}: {report.documents} documents, {report.passages} passages "
+            f"({report.embedded} embedded, {report.reused} reused), {len(report.skipped)} skipped, in "
+            f"{report.seconds:.1f} s → {index}")
+
+
+def set_corpus(testset: Path) -> tuple[Path, Path] | None:
+    """The corpus a question set asks about and the index kept of it, as its corpus file names them (FILE.toml
+    beside FILE.jsonl: `corpus` and `index`, relative to that file); None when it has none."""
+    import os
+    import tomllib
+
+    from .errors import ConfigError
+
+    sidecar = testset.with_suffix(".toml")
+    if not sidecar.is_file():
+        return None
+    try:
+        data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
+        corpus, index = (Path(os.path.normpath(sidecar.parent / data[key])) for key in ("corpus", "index"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise ConfigError(f"cannot read the corpus file '{sidecar}' of '{testset}' ({exc!r}): it needs "
+                          'corpus = "FOLDER" and index = "FOLDER", relative to it; or pass --index.') from exc
+    return corpus, index
+
+
+def _set_index(testset: Path, given: Path | None, quiet: bool) -> Path | None:
+    """The index a question set is asked against: --index when given; else the index its corpus file names, built
+    or brought up to date first (a no-op in a fraction of a second when nothing changed); else None (the
+    settings' index)."""
+    from .config import load_settings
+    from .errors import ConfigError
+
+    named = None if given is not None else set_corpus(testset)
+    if named is None:
+        return given
+    corpus, index = named
+    if not corpus.is_dir():
+        raise ConfigError(f"'{testset.with_suffix('.toml')}' says the questions of '{testset}' ask about the "
+                          f"documents in '{corpus}', which is not there. Put them there, or pass --index with an "
+                          "index of them.")
+    print(f"the index of '{corpus}' at '{index}' (named by '{testset.with_suffix('.toml')}'): checking it is up to "
+          "date", file=sys.stderr)
+    report = _build(load_settings(corpus=corpus, index=index), quiet)
     for item in report.skipped:
         print(f"skipped: {item.line()}", file=sys.stderr)
-    print(summary_table(report))
-    state = "built" if report.changed else "unchanged"
-    print(
-        f"index {state}: {report.documents} documents, {report.passages} passages "
-        f"({report.embedded} embedded, {report.reused} reused), {len(report.skipped)} skipped, in "
-        f"{report.seconds:.1f} s → {settings.index}"
-    )
-    return 0
+    print(_built_line(report, index), file=sys.stderr)
+    return index
 
 
 def summary_table(report) -> str:
@@ -380,11 +431,12 @@ def _eval(args: argparse.Namespace) -> int:
     from .progress import Reporter
     from .report import INTERVALS, METRICS, describe_miss, worst_misses, write_report
 
-    settings = _settings(args)
     items = load_testset(args.testset)
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
+    args.index = _set_index(args.testset, args.index, args.quiet)
+    settings = _settings(args)
     # Read now, before asking: --out may be the same folder, and a wrong report fails at once.
     previous = load_previous(args.compare, [item.id for item in items]) if args.compare else None
     if args.by_document:
@@ -504,10 +556,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     from .selector import default_path
 
     settings = _settings(args)
-    sets = [(args.testset, settings.index)]
+    sets = [(args.testset, _set_index(args.testset, args.index, args.quiet) or settings.index)]
     for extra in args.also or []:
         path, _, index = extra.partition(":")
-        sets.append((Path(path), Path(index) if index else settings.index))
+        sets.append((Path(path), _set_index(Path(path), Path(index) if index else None, args.quiet) or settings.index))
     loaded = [(testset, index, load_testset(testset)) for testset, index in sets]
     for testset, _, items in loaded:
         if not items:
@@ -522,7 +574,9 @@ def _calibrate(args: argparse.Namespace) -> int:
                 built = Path(DEV_INDEX)
                 hint = (f"pass --index {built} (an index is there)" if built != index and (built / "current").exists()
                         else "build an index of the test set's corpus and pass it with --index, e.g. policy-assistant "
-                             f"index --corpus ../shared/dev-corpus --index {built}, or run make calibrate, which does both")
+                             f"index --corpus ../shared/dev-corpus --index {built}; or name the corpus and its index in "
+                             f"'{testset.with_suffix('.toml')}' (README, \"Answer quality\"), and calibrate builds it; "
+                             "or run make calibrate")
                 raise ConfigError(f"the index at '{index}' lacks {missing} that '{testset}' asks about; nothing "
                                   f"was written: {hint}.")
             examples += collect(engine, items, reporter.update, testset.stem)

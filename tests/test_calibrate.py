@@ -1,5 +1,6 @@
 """Calibration: deterministic fits, and cross-validation that never scores a document it was fitted on."""
 import json
+import shutil
 
 import pytest
 
@@ -68,6 +69,7 @@ def test_cross_validation_never_scores_a_document_it_was_fitted_on(testset, fixt
 
 def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys, tmp_path,
                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no development index here (`make dev-index` builds one in the project)
     out = tmp_path / "selector.json"
     assert main(["calibrate", str(testset), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
     assert "lacks" in capsys.readouterr().err and not out.exists()
@@ -80,9 +82,8 @@ def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, i
     assert main(["calibrate", str(partial), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "1 of the 2 documents (not-indexed-doc)" in err and "nothing was written" in err and not out.exists()
-    assert "--index" in err and "make calibrate" in err  # what to do next
+    assert "--index" in err and "make calibrate" in err and "partial.toml" in err  # what to do next
     # With the development index built where `make dev-index` puts it, the message points at it.
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "index-dev" / "current").mkdir(parents=True)
     assert main(["calibrate", str(partial), "--index", str(index_dir), "--quiet", "--out", str(out)]) == 2
     assert "pass --index index-dev" in capsys.readouterr().err
@@ -90,6 +91,43 @@ def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, i
     assert main(["eval", str(partial), "--index", str(index_dir), "--quiet", "--out", str(tmp_path / "report")]) == 0
     assert "lacks 1 of the 2 documents" in capsys.readouterr().err
 
+
+
+def test_a_question_set_names_the_corpus_it_asks_about(fixtures, tmp_path, capsys):
+    # FILE.toml beside FILE.jsonl names the documents its questions ask about and where their index is kept
+    # (relative to it): without --index, calibrate and eval build that index, or bring it up to date, and ask it.
+    corpus, sets = tmp_path / "docs", tmp_path / "sets"
+    corpus.mkdir(), sets.mkdir()
+    for kind in ("txt", "md", "docx", "html"):
+        shutil.copy(fixtures[kind], corpus / fixtures[kind].name)
+    held = {path.stem for path in corpus.iterdir()}
+    testset = sets / "small-qa.jsonl"
+    testset.write_text("".join(json.dumps({"id": i, "lang": lang, "question": q, "answerable": bool(facts),
+                                           "expected_facts": facts, "doc": doc, "kind": kind}, ensure_ascii=False)
+                               + "\n" for i, lang, q, facts, doc, kind in ITEMS if doc in held or not facts),
+                       encoding="utf-8")
+    sidecar = sets / "small-qa.toml"
+    sidecar.write_text('corpus = "../docs"\nindex = "../small-index"\n', encoding="utf-8")
+    out = tmp_path / "selector.json"
+    assert main(["calibrate", str(testset), "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"index built: {len(held)} documents" in err and (tmp_path / "small-index" / "current").is_dir()
+    assert str(tmp_path / "small-index") in json.loads(out.read_text(encoding="utf-8"))["trained_on"]
+    report = tmp_path / "report"
+    assert main(["eval", str(testset), "--by-document", "--out", str(report), "--quiet"]) == 0
+    assert f"index unchanged: {len(held)} documents" in capsys.readouterr().err
+    assert json.loads((report / "report.json").read_text(encoding="utf-8"))["settings"]["index"] == str(
+        tmp_path / "small-index")
+    # A corpus that is not there: said, and nothing written; --index, when given, wins over the file.
+    sidecar.write_text('corpus = "../nowhere"\nindex = "../small-index"\n', encoding="utf-8")
+    out.unlink()
+    assert main(["calibrate", str(testset), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "which is not there" in err and "--index" in err and not out.exists()
+    assert main(["calibrate", str(testset), "--out", str(out), "--quiet", "--index", str(tmp_path / "small-index")]) == 0
+    sidecar.write_text('corpus = "../docs"\n', encoding="utf-8")
+    assert main(["eval", str(testset), "--out", str(report), "--quiet"]) == 2
+    assert "index = \"FOLDER\"" in capsys.readouterr().err
 
 
 def test_calibrate_keeps_the_selector_when_there_is_nothing_to_learn(fixture_engine, tmp_path, capsys):
