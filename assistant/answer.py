@@ -19,7 +19,7 @@ from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, 
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
-from .text import erase, numbers
+from .text import STOPWORDS, erase, numbers
 from .types import Answer, Chunk, Citation, Document, Hit, Language
 
 Versions = Callable[[Chunk], dict[Language, Chunk]]  # a passage → its versions by language
@@ -219,13 +219,14 @@ class Source:
     title: str
     countries: frozenset[str]  # the countries it names (`Store.countries_named`)
     titles: tuple[str, ...] = ()  # every document's title in the index, case-folded (`Store.titles`)
+    title_languages: tuple[Language, ...] = ()  # the language of each (`Store.title_languages`)
 
 
 def source_of(chunk: Chunk, store) -> Source:
     """The gates' view of `chunk`'s document."""
     title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
     return Source(store.document_text(chunk.doc_id), f"{versions_text(store.aligned(chunk).values())} {title}", title,
-                  store.countries_named(chunk.doc_id), store.titles)
+                  store.countries_named(chunk.doc_id), store.titles, store.title_languages)
 
 
 def named_elsewhere(question: Question, passage: str, document: str = "", same: Sequence[Sequence[str]] = (),
@@ -259,24 +260,34 @@ def named_elsewhere(question: Question, passage: str, document: str = "", same: 
 
 # Two or more capitalised words in a row ("Smart Working", "Fondo Rotativo", "Open Data Policy"): read in pairs.
 _CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)+(?![\w-])")
+_LETTERS = re.compile(r"(?<![\w-])[^\W\d_]{3,}(?![\w-])")
+_STOP = frozenset().union(*STOPWORDS.values())
 
 
-def title_elsewhere(question: Question, source: str, titles: Sequence[str]) -> list[str]:
+def title_elsewhere(question: Question, source: str, titles: Sequence[str],
+                    languages: Sequence[Language] = ()) -> list[str]:
     """The names a question gives that are part of some document's title ("the Smart Working app": a manual's
     title) when its answer's document (`source`: `Store.document_text`, with its title) never names them: the
     question is about that document, and the answer comes from another ("Qual è il numero dell'help desk
     dell'applicativo Smart Working?" answered, across languages, by a US grant's help line). `titles`: every
-    document's title. Pairs of capitalised words only: a single word ("Korea", "Regulation") is too often a
-    translation away."""
+    document's title; `languages`, each one's language. Pairs of capitalised words, in any title; a single word
+    ("Korea", "Regulation") is too often a translation away. Two words in a row typed in lower case, neither a
+    stopword ("the fondo rotativo call: …"), only in a title in another language than the question's: a name
+    kept as written across languages, not a phrase of the asker's own language that a title happens to use ("il
+    piano strategico" of a US plan, asked in Italian, is no Italian plan's title)."""
     low_source = source.casefold()
+    pairs = [(f"{a} {b}".casefold(), True) for run in _CAPITALISED_RUN.findall(question.text)
+             for a, b in zip(run.split(), run.split()[1:])]
+    words = [w.casefold() for w in _LETTERS.findall(question.text)]
+    pairs += [(f"{a} {b}", False) for a, b in zip(words, words[1:]) if a not in _STOP and b not in _STOP]
+    foreign = [title for title, language in zip(titles, languages) if language is not question.language]
     named = []
-    for run in _CAPITALISED_RUN.findall(question.text):
-        words = run.split()
-        for pair in (f"{a} {b}".casefold() for a, b in zip(words, words[1:])):
-            pattern = re.compile(rf"(?<!\w){re.escape(pair)}(?!\w)")
-            if any(pattern.search(title) for title in titles) and not pattern.search(low_source):
-                named.append(pair)
-    return list(dict.fromkeys(named))
+    for pair, capitalised in dict.fromkeys(pairs):
+        pattern = re.compile(rf"(?<!\w){re.escape(pair)}(?!\w)")
+        if (any(pattern.search(title) for title in (titles if capitalised else foreign))
+                and not pattern.search(low_source) and pair not in named):
+            named.append(pair)
+    return named
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,
@@ -332,7 +343,7 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         same = [group for language_table in cues.values() for group in language_table.same_codes]
         if missing := named_elsewhere(question, source.passage, source.text, same, best.chunk.language is Language.KO):
             reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
-        if missing := title_elsewhere(question, source.text, source.titles):
+        if missing := title_elsewhere(question, source.text, source.titles, source.title_languages):
             reasons.append(f"the question names {', '.join(f'«{m}»' for m in missing)}, from another document's title")
     if about_other_countries(question, source.countries if source else None):
         reasons.append("its document speaks of other countries than the one the question names")

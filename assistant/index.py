@@ -125,6 +125,11 @@ class IndexStore:
         return tuple(document.title.casefold() for document in self.documents.values())
 
     @functools.cached_property
+    def title_languages(self) -> tuple[Language, ...]:
+        """The language of each title of `titles`."""
+        return tuple(document.language for document in self.documents.values())
+
+    @functools.cached_property
     def _filter_codes(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
         """Each passage's document and language as small integers, so that a filter is one vectorised comparison
         rather than a pass over every passage in Python; made at the first filter, not at load."""

@@ -969,6 +969,16 @@ def test_a_question_naming_a_documents_title_is_answered_from_a_text_naming_it(a
     assert title_elsewhere(korea, "국회는 예산안을 심의·확정한다.", titles) == []  # one word: a translation away
     other = question("What does the Open Data Policy require?", "en", analyzer, cues)
     assert title_elsewhere(other, "Agencies must publish data.", titles) == []  # no title holds "open data"
+    # Typed in lower case, two words of a title in another language than the question's are a name kept as
+    # written; in the question's own language they may be the asker's ordinary words.
+    languages = (Language.IT, Language.EN)
+    typed = question("lavoro agile app: what is the help desk number", "en", analyzer, cues)
+    assert title_elsewhere(typed, "If you need help, call 866-606-8220.", titles, languages) == ["lavoro agile"]
+    assert title_elsewhere(typed, "Il lavoro agile si richiede tramite il portale.", titles, languages) == []
+    own = question("il lavoro agile dei dipendenti federali quanti giorni prevede", "it", analyzer, cues)
+    assert title_elsewhere(own, "Telework agreements allow two days a week.", titles, languages) == []
+    national = question("what does the national finance act say about the budget", "en", analyzer, cues)
+    assert title_elsewhere(national, "국회는 예산안을 심의·확정한다.", titles, languages) == []  # an English title
 
 
 @pytest.mark.parametrize("text, language, liability, penalty", [
