@@ -15,7 +15,7 @@ import numpy as np
 from .features import (MAX_ANSWER_CHARS, PassageContext, about_other_countries, agreeing, beyond_title_coverage,
                        candidate_features, confidence_features, counted_elsewhere, counted_unnamed, defines_asked_term,
                        evidence, fits_together, held_terms, names_share, no_amount, no_date, no_definition, no_figure,
-                       no_form, no_penalty, no_place, no_quantity, restating, versions_text, weighted_coverage)
+                       no_form, no_name, no_penalty, no_place, no_quantity, restating, versions_text, weighted_coverage)
 from .question import Asks, Cues, Question, codes
 from .selector import LinearModel, Selector
 from .sentences import Sentence
@@ -220,13 +220,16 @@ class Source:
     countries: frozenset[str]  # the countries it names (`Store.countries_named`)
     titles: tuple[str, ...] = ()  # every document's title in the index, case-folded (`Store.titles`)
     title_languages: tuple[Language, ...] = ()  # the language of each (`Store.title_languages`)
+    # Every word some passage writes in lower case (`Store.lower_words`), read only for a question asking a name.
+    common_words: Callable[[], frozenset[str]] = frozenset
 
 
 def source_of(chunk: Chunk, store) -> Source:
     """The gates' view of `chunk`'s document."""
     title = store.documents[chunk.doc_id].title if chunk.doc_id in store.documents else ""
     return Source(store.document_text(chunk.doc_id), f"{versions_text(store.aligned(chunk).values())} {title}", title,
-                  store.countries_named(chunk.doc_id), store.titles, store.title_languages)
+                  store.countries_named(chunk.doc_id), store.titles, store.title_languages,
+                  lambda: store.lower_words)
 
 
 def named_elsewhere(question: Question, passage: str, document: str = "", same: Sequence[Sequence[str]] = (),
@@ -327,6 +330,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         reasons.append("it names no place, and the question asks where")
     if no_penalty(question, text, table):
         reasons.append("it states no penalty, and the question asks which applies")
+    if source is not None and question.asks_name and no_name(question, text, source.common_words()):
+        reasons.append("it gives no name, and the question asks for one")
     if lacking := no_form(question, held):
         reasons.append(f"it holds no {FORM_NAMES.get(lacking, lacking)}, and the question asks for one")
     if costs_for_whom(question, best.sentence.text, table):  # what the whole sentence is about, not only the cut

@@ -258,6 +258,23 @@ def no_penalty(question: Question, text: str, table: Cues) -> bool:
     return question.asks_penalty and not table.states_penalty(text)
 
 
+_CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Za-zà-ÿ'’-]+")
+
+
+def no_name(question: Question, text: str, common: frozenset[str]) -> bool:
+    """A question asking for someone's name (`question.asks_name`) answered by a text that gives none: a role
+    ("Responsible is the operations director of the chamber…") answers who, not what the person is called. A name
+    is a capitalised word the question does not use and no passage writes in lower case (`common`,
+    `Store.lower_words`: "Direzione" is written "direzione" somewhere; a surname is not). Latin script only: a
+    Korean name looks like any word, so a text in Hangul without a capitalised word is never refused here. A hard
+    gate, like `no_penalty`."""
+    words = _CAPITALISED_WORD.findall(text)
+    if not question.asks_name or not words and re.search(r"[\uac00-\ud7a3]", text):
+        return False
+    asked = {word.casefold() for word in re.findall(r"[^\W\d_]+", question.text)}
+    return not any(w.casefold() not in asked and w.casefold() not in common for w in words)
+
+
 def no_place(question: Question, text: str, table: Cues, held: frozenset[str]) -> bool:
     """A "where" answered by a text that names no place: none by its language's patterns (`table`), no place the
     place tables know, no web or e-mail address and no section of a text (`held`: its forms of answer).

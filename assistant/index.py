@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import secrets
 import shutil
 import time
@@ -69,6 +70,7 @@ class BuildReport:
 
 
 _LANGUAGES = list(Language)
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿ][\wà-ÿ'’-]*")
 
 
 @dataclass
@@ -123,6 +125,12 @@ class IndexStore:
     def titles(self) -> tuple[str, ...]:
         """Every document's title, case-folded (a question that names one is about that document)."""
         return tuple(document.title.casefold() for document in self.documents.values())
+
+    @functools.cached_property
+    def lower_words(self) -> frozenset[str]:
+        """Every word some passage writes in lower case ("direzione", "dirigente"): a capitalised word outside it
+        may be a name ("Holland"); made at the first question that asks for a name, and kept."""
+        return frozenset(word for chunk in self.chunks for word in _LOWER_WORD.findall(f"{chunk.heading} {chunk.text}"))
 
     @functools.cached_property
     def title_languages(self) -> tuple[Language, ...]:

@@ -64,6 +64,8 @@ class Cues:
     conditions: tuple[re.Pattern, ...] = ()  # a text states a condition, permission or prohibition ("only if")
     counters: tuple[re.Pattern, ...] = ()  # a "how many" asked with a counter ("몇 명"): its group is the counter
     defines: tuple[re.Pattern, ...] = ()  # a sentence that defines a term, the term its first group ('"X"이란', "X means")
+    names_asked: tuple[re.Pattern, ...] = ()  # a question asks for a name ("come si chiama", "이름")
+    person_names_asked: tuple[re.Pattern, ...] = ()  # … for a person's name, whatever else it asks ("cognome")
 
     def defined_terms(self, sentence: str) -> list[str]:
         """The terms a sentence defines (`defines`), case-folded: «"공공기관"이라 함은 …» → ["공공기관"]."""
@@ -91,6 +93,12 @@ class Cues:
         """Whether a text names a place by this language's patterns (a proper name, a street, a building: not "in
         new cities", not "온·오프라인 활동"); the place tables and web or e-mail addresses are checked apart."""
         return _finds(self.places, text)
+
+    def asks_name(self, question: str, asks: Asks) -> bool:
+        """Whether a question asks for someone's name: a "who" question that asks for a name ("come si chiama il
+        direttore", "what is the name of the minister"), or any question that asks for a surname or a full name (a
+        file's or a field's name is no person's)."""
+        return (asks is Asks.PERSON and _finds(self.names_asked, question)) or _finds(self.person_names_asked, question)
 
     def asks_penalty(self, question: str) -> bool:
         """Whether a question asks which penalty or sanction applies ("어떤 처벌을 받나요", "what penalty…")."""
@@ -160,7 +168,9 @@ def load_cues() -> dict[Language, Cues]:
                                 tuple(tuple(group) for group in data.get("codes", {}).get("same", [])),
                                 compile_all(data.get("conditions", {}).get("held", [])),
                                 compile_all(data.get("counters", {}).get("asked", [])),
-                                tuple(re.compile(p) for p in data.get("defines", {}).get("patterns", [])))
+                                tuple(re.compile(p) for p in data.get("defines", {}).get("patterns", [])),
+                                compile_all(data.get("names", {}).get("asked", [])),
+                                compile_all(data.get("names", {}).get("person", [])))
     return tables
 
 
@@ -199,6 +209,7 @@ class Question:
     countries: frozenset[str] = frozenset()  # the countries it names ("Korea's budget ministry", "coreano"): KR
     asks_meaning: bool = False  # it asks what a term means ("what does X mean", "come si definisce"), not "what is X"
     asks_penalty: bool = False  # it asks which penalty or sanction applies ("어떤 처벌을 받나요", "what penalty")
+    asks_name: bool = False  # it asks for someone's name ("come si chiama il direttore"), not only who
     counter: str = ""  # the counter a "how many" is asked with ("몇 명" → "명"), where the language has them
     vector: np.ndarray | None = field(default=None, compare=False)
     second_vector: np.ndarray | None = field(default=None, compare=False)
@@ -273,7 +284,7 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     return Question(text, language, asks, terms, focus, figures, names, counted,
                     anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text),
                     about_costs=any(p.search(lowered) for p in table.costs_asked), asks_meaning=table.asks_meaning(text),
-                    asks_penalty=table.asks_penalty(text),
+                    asks_penalty=table.asks_penalty(text), asks_name=table.asks_name(text, asks),
                     counter=table.counter(text) if asks is Asks.COUNT else "")
 
 

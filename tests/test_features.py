@@ -1011,6 +1011,41 @@ def test_a_question_about_a_penalty_is_answered_by_one(analyzer, cues, text, lan
     assert not other.asks_penalty
 
 
+@pytest.mark.parametrize("text, language", [
+    ("Come si chiama il direttore della struttura agricoltura?", "it"),
+    ("nome e cognome del direttore della struttura agricoltura", "it"),
+    ("What is the name of the director of the agriculture office?", "en"),
+    ("농업과 과장의 이름은 누구인가요?", "ko"),
+])
+def test_a_question_asking_a_name_is_answered_by_one(analyzer, cues, text, language):
+    """"What is the director called" is not answered by a role ("the director of the agriculture office is
+    responsible"): a name is a capitalised word the question does not use and no passage writes in lower case. A
+    text in Hangul is never refused so (a Korean name looks like any word); a file's name is no person's."""
+    from assistant.answer import Candidate, Source, refusal_reasons
+    from assistant.types import Chunk
+
+    common = frozenset({"responsible", "is", "the", "director", "of", "agriculture", "office", "direzione"})
+
+    def reasons(q, said, lang="en"):
+        s = sentence(said, lang, analyzer, cues)
+        chunk = Chunk("d#p1", "d", said, "¶1", Language(lang), "d")
+        source = Source(said, said, "", frozenset(), common_words=lambda: common)
+        return refusal_reasons(q, Candidate(s, chunk, 1, np.zeros(1)), 0.9, 0.6, cues, source)
+
+    q = question(text, language, analyzer, cues)
+    assert q.asks_name
+    role = "Responsible is the Director of the Agriculture Office of the Direzione."
+    assert reasons(q, role) == ["it gives no name, and the question asks for one"]
+    assert reasons(q, "Responsible is the Director of the Agriculture Office, Elena Brambilla.") == []
+    assert reasons(q, "Responsible is the Director, A. ROSSETTI.") == []
+    assert reasons(q, "담당 과장은 농업과장이다.", "ko") == []
+    # Without the passages' words, every capitalised word may be a name: nothing is refused.
+    assert refusal_reasons(q, Candidate(sentence(role, "en", analyzer, cues), Chunk("d#p1", "d", role, "¶1",
+                           Language.EN, "d"), 1, np.zeros(1)), 0.9, 0.6, cues, Source(role, role, "", frozenset())) == []
+    assert not question("come si chiama il file del modello", "it", analyzer, cues).asks_name
+    assert not question("Who approves the agreement?", "en", analyzer, cues).asks_name
+
+
 def test_a_statute_lead_in_without_a_colon_answers_nothing(analyzer, cues):
     """A statute introduces its items with words, not a ":" ("다음 각 호의 사항을 공개하여야 한다.", "… the following."):
     given alone, such a sentence answers nothing; with an item after it, it may."""
