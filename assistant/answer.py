@@ -261,6 +261,24 @@ def named_elsewhere(question: Question, passage: str, document: str = "", same: 
     return [] if in_passage or in_document else asked
 
 
+# An act named by its number and year ("dl 8/2000", "Reg. 651/2014"), as a question writes it.
+_ACT = re.compile(r"(?<![\d/.,-])(\d{1,5})/((?:19|20)\d\d)(?![\d/])")
+
+
+def act_elsewhere(question: Question, document: str) -> list[str]:
+    """The acts a question names by number and year ("decree-law 8/2000") that its answer's `document`
+    (`Store.document_text`) never names, as "8/2000" or by its number beside its year ("4 febbraio 2000, n. 8",
+    "No 8 of 2000"): the answer is about another act."""
+    missing = []
+    for number, year in _ACT.findall(question.text):
+        named = (rf"(?<![\d/.,-]){number}/{year}(?![\d/])",
+                 rf"\b{year}\b[^.;\n]{{0,40}}?\b(?:n|no|nr|num)\.?\s*{number}(?!\d)",
+                 rf"\b(?:n|no|nr|num)\.?\s*{number}(?!\d)[^.;\n]{{0,40}}?\b{year}\b")
+        if not any(re.search(pattern, document, re.IGNORECASE) for pattern in named):
+            missing.append(f"{number}/{year}")
+    return missing
+
+
 # Two or more capitalised words in a row ("Smart Working", "Fondo Rotativo", "Open Data Policy"): read in pairs.
 _CAPITALISED_RUN = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)+(?![\w-])")
 _LETTERS = re.compile(r"(?<![\w-])[^\W\d_]{3,}(?![\w-])")
@@ -348,6 +366,8 @@ def refusal_reasons(question: Question, best: Candidate, confidence: float, thre
         same = [group for language_table in cues.values() for group in language_table.same_codes]
         if missing := named_elsewhere(question, source.passage, source.text, same, best.chunk.language is Language.KO):
             reasons.append(f"its document names none of {', '.join(missing)}, which the question names")
+        if missing := act_elsewhere(question, source.text):
+            reasons.append(f"its document never names {', '.join(missing)}, which the question names")
         if missing := title_elsewhere(question, source.text, source.titles, source.title_languages):
             reasons.append(f"the question names {', '.join(f'«{m}»' for m in missing)}, from another document's title")
     if about_other_countries(question, source.countries if source else None):

@@ -1011,6 +1011,21 @@ def test_a_question_about_a_penalty_is_answered_by_one(analyzer, cues, text, lan
     assert not other.asks_penalty
 
 
+def test_a_question_naming_an_act_by_number_is_answered_from_a_text_naming_it(analyzer, cues):
+    """"decree-law 8/2000" names one act: a document that never names it (as "8/2000", or by its number beside its
+    year, "4 febbraio 2000, n. 8") answers about another, whatever the language of the question."""
+    from assistant.answer import act_elsewhere
+
+    for text, language in (("법률명령 8/2000에 따른 이의신청 기한은?", "ko"), ("What did decree-law 8/2000 assign?", "en")):
+        q = question(text, language, analyzer, cues)
+        assert act_elsewhere(q, "DECRETO-LEGGE 4 febbraio 2000, n. 8 – Disposizioni urgenti …") == []
+        assert act_elsewhere(q, "ai sensi del d.l. n. 8 del 4 febbraio 2000") == []
+        assert act_elsewhere(q, "come previsto dal dl 8/2000, art. 3") == []
+        assert act_elsewhere(q, "Il subentrante presenta la richiesta entro 90 giorni (d.d.s. n. 11701/2024).") == ["8/2000"]
+        assert act_elsewhere(q, "n. 8 del regolamento; nel 2000 fu abrogato. Altro.") == ["8/2000"]  # not one act
+    assert act_elsewhere(question("Quando scade il bando 2025?", "it", analyzer, cues), "Nulla qui.") == []
+
+
 @pytest.mark.parametrize("text, language", [
     ("Come si chiama il direttore della struttura agricoltura?", "it"),
     ("nome e cognome del direttore della struttura agricoltura", "it"),
