@@ -38,6 +38,7 @@ RANKER_L2 = 30.0
 # 52.5 / 49.5 / 50.5).
 CONFIDENCE_C = 0.3
 SEED = 0
+REFIT_LEAVE_OUT = 0.01  # the share of each training fold's questions a spread refit leaves out
 Progress = Callable[[str, int, int], None]
 
 
@@ -294,12 +295,35 @@ def folds(examples: Sequence[Example]) -> list[tuple[str, list[int], list[int]]]
             for g in groups]
 
 
+def refit_spread(examples: Sequence[Example], runs: int, leave_out: float = REFIT_LEAVE_OUT,
+                 wrong_cost: float = WRONG_COST, progress: Progress | None = None) -> dict:
+    """The held-out answers at the threshold, right and wrong, over `runs` refits whose training folds each leave
+    out a random `leave_out` share of their questions: the noise a refit alone brings (a change to the answer step
+    that moves the counts less than this cannot be told from it)."""
+    right, wrong = [], []
+    for run in range(1, runs + 1):
+        outcomes = [outcome(e.item, answer) for e, answer, *_ in cross_validate(examples, wrong_cost=wrong_cost,
+                                                                                leave_out=leave_out, draw=run)]
+        right.append(outcomes.count("right"))
+        wrong.append(outcomes.count("wrong"))
+        if progress:
+            progress("refits for the spread", run, runs)
+    utility = [r - wrong_cost * w for r, w in zip(right, wrong)]
+    return {"runs": runs, "leave_out": leave_out, "right": right, "wrong": wrong, "utility": utility}
+
+
 def cross_validate(examples: Sequence[Example], seed: int = SEED, progress: Progress | None = None,
-                   wrong_cost: float = WRONG_COST) -> list[tuple[Example, Answer | None, list[Hit], dict]]:
-    """Each example answered by a ranker and chooser fitted on the other documents' questions only."""
+                   wrong_cost: float = WRONG_COST, leave_out: float = 0.0, draw: int = 0
+                   ) -> list[tuple[Example, Answer | None, list[Hit], dict]]:
+    """Each example answered by a ranker and chooser fitted on the other documents' questions only; with
+    `leave_out`, each fold's training also without that share of its questions, drawn at random (`draw` seeds the
+    draw): how much a refit alone moves the answers (`refit_spread`)."""
     results: list = [None] * len(examples)
     splits = folds(examples)
     for done, (group, train, held) in enumerate(splits, 1):
+        if leave_out:
+            keep = np.random.default_rng([draw, done]).random(len(train)) >= leave_out
+            train = [i for i, kept in zip(train, keep) if kept]
         selector, _ = fit([examples[i] for i in train], seed, wrong_cost)
         for i in held:
             choice = choices(examples[i], selector.ranker)

@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="held out by document: each document's questions answered by a selector fitted on the others")
     p.add_argument("--compare", type=Path, metavar="REPORT.json",
                    help="an earlier eval's report.json: print and report what changed, question by question")
+    p.add_argument("--refit-spread", type=_at_least(1), metavar="N",
+                   help="with --by-document: N more held-out runs, each fold fitted without a random 1 %% of its "
+                        "questions, and the range of right and wrong answers they give (the refit noise)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
     p = sub.add_parser("calibrate", help="train the answer selector on a question set (fixed seed)")
@@ -429,7 +432,7 @@ def _eval(args: argparse.Namespace) -> int:
                              summarize_by, summarize_by_language, threshold_sweep)
     from .pipeline import open_engine
     from .progress import Reporter
-    from .report import INTERVALS, METRICS, describe_miss, worst_misses, write_report
+    from .report import INTERVALS, METRICS, right_and_wrong, describe_miss, spread_line, worst_misses, write_report
 
     items = load_testset(args.testset)
     if not items:
@@ -450,6 +453,10 @@ def _eval(args: argparse.Namespace) -> int:
               "questions will count as refused. Build an index of the test set's corpus and pass it with --index.",
               file=sys.stderr)
     crossing = lambda item: _crosslingual(item, documents)  # noqa: E731
+    spread = None
+    if args.refit_spread and not args.by_document:
+        print("error: --refit-spread needs --by-document (it refits the selector held out).", file=sys.stderr)
+        return 2
     with Reporter(enabled=not args.quiet) as reporter:
         if args.by_document:
             from .calibrate import collect, cross_validate
@@ -460,6 +467,10 @@ def _eval(args: argparse.Namespace) -> int:
                                   info["lost_at"], info["open_outcome"]) for e, answer, hits, info in answered]
             thresholds = sorted({info["threshold"] for *_, info in answered})
             selector_note = "held out by document: each question answered by a selector fitted on the other documents"
+            if args.refit_spread:
+                from .calibrate import refit_spread
+
+                spread = refit_spread(examples, args.refit_spread, progress=reporter.update)
         else:
             results = run_testset(items, lambda item: asked_and_traced(engine, item), reporter.update)
             results = [replace(r, crosslingual=crossing(r.item)) for r in results]
@@ -473,6 +484,8 @@ def _eval(args: argparse.Namespace) -> int:
                          "passages": manifest["passages"], "built_at": manifest["built_at"]},
                "selector": selector_note, "threshold": thresholds[0] if len(thresholds) == 1 else thresholds,
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
+    if spread:
+        context["refit_spread"] = spread
     sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
     if previous is not None:
         context["comparison"] = compare(previous, results, str(args.compare))
@@ -483,6 +496,8 @@ def _eval(args: argparse.Namespace) -> int:
     print(_table(breakdowns["kind"], ("items", "answer_accuracy", "refusal_precision", "refusal_recall"), transpose=True))
     _print_losses(results, tuple(metrics))
     _print_sweep(sweep, thresholds, WRONG_COST)
+    if spread:
+        print(spread_line(spread, *right_and_wrong(results), WRONG_COST))
     worst = worst_misses(results)
     print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
           else "worst misses: none, no answer was wrong")

@@ -155,6 +155,24 @@ def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
     return lines
 
 
+def right_and_wrong(results: list[ItemResult]) -> tuple[int, int]:
+    """Right answers, and wrong ones (an expected fact missing, or an unanswerable question answered)."""
+    return (sum(r.correct and r.grounded for r in results),
+            sum(r.grounded and not r.correct and not r.error for r in results))
+
+
+def spread_line(spread: dict, right: int, wrong: int, wrong_cost: float = 1.5) -> str:
+    """The refit spread (`calibrate.refit_spread`) beside this run's right and wrong answers."""
+    def span(values) -> str:
+        low, high = min(values), max(values)
+        return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+    return (f"Refit spread ({spread['runs']} refits, each training fold without a random {spread['leave_out']:.0%} of "
+            f"its questions): right {span(spread['right'])}, wrong {span(spread['wrong'])}, right − {wrong_cost:g} × "
+            f"wrong {span(spread['utility'])}; this run {right} / {wrong} ({right - wrong_cost * wrong:g}). A change "
+            "that moves the answers less than this cannot be told from the refit noise.")
+
+
 def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
               breakdowns: dict[str, dict[str, dict]], worst: list[ItemResult], sweep: list[dict]) -> str:
     groups = list(metrics)
@@ -178,6 +196,8 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
                   "refuses it.", ""]
         lines += sweep_lines(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))
         lines += ["", best_line(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))]
+    if spread := context.get("refit_spread"):
+        lines += ["", spread_line(spread, *right_and_wrong(results), context.get("wrong_cost", 1.5))]
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]

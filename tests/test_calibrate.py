@@ -67,6 +67,39 @@ def test_cross_validation_never_scores_a_document_it_was_fitted_on(testset, fixt
         assert all(examples[i].group != group for i in train)
 
 
+def test_refit_spread_refits_without_a_random_share_of_each_training_fold(testset, fixture_engine, monkeypatch,
+                                                                          tmp_path, capsys):
+    examples = calibrate.collect(fixture_engine, load_testset(testset), testset="fixture-qa")
+    sizes: list[int] = []
+    real_fit = calibrate.fit
+
+    def spy(train, *args, **kwargs):
+        sizes.append(len(train))
+        return real_fit(train, *args, **kwargs)
+
+    monkeypatch.setattr(calibrate, "fit", spy)
+    full = [len(train) for _, train, _ in calibrate.folds(examples)]
+    calibrate.cross_validate(examples, leave_out=0.5, draw=1)
+    halved, sizes[:] = list(sizes), []
+    assert all(h <= f for h, f in zip(halved, full)) and sum(halved) < sum(full)
+    calibrate.cross_validate(examples, leave_out=0.5, draw=1)
+    assert sizes == halved  # the draw is seeded: the same questions left out again
+    monkeypatch.setattr(calibrate, "fit", real_fit)
+    spread = calibrate.refit_spread(examples, 2, leave_out=0.3)
+    assert spread["runs"] == 2 and len(spread["right"]) == len(spread["wrong"]) == len(spread["utility"]) == 2
+    assert spread["utility"] == [r - 1.5 * w for r, w in zip(spread["right"], spread["wrong"])]
+    # From the command line: the spread is printed, and written to report.json and report.md.
+    out = tmp_path / "report"
+    index = str(fixture_engine.settings.index)
+    assert main(["eval", str(testset), "--by-document", "--refit-spread", "2", "--index", index, "--out", str(out),
+                 "--quiet"]) == 0
+    assert "Refit spread (2 refits" in capsys.readouterr().out
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["refit_spread"]["runs"] == 2
+    assert "Refit spread (2 refits" in (out / "report.md").read_text(encoding="utf-8")
+    assert main(["eval", str(testset), "--refit-spread", "2", "--index", index, "--out", str(out), "--quiet"]) == 2
+    assert "--refit-spread needs --by-document" in capsys.readouterr().err
+
+
 def test_calibrate_refuses_an_index_without_the_documents_asked_about(testset, index_dir, capsys, tmp_path,
                                                                       monkeypatch):
     monkeypatch.chdir(tmp_path)  # no development index here (`make dev-index` builds one in the project)
