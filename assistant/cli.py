@@ -648,12 +648,15 @@ def _bench(args: argparse.Namespace) -> int:
     from .pipeline import open_engine
     from .progress import Reporter
 
-    settings = _settings(args)
     items = load_testset(args.testset)
+    named = None if args.index else set_corpus(args.testset)  # the test set's own corpus, when it names one
+    args.index = _set_index(args.testset, args.index, args.quiet)
+    settings = _settings(args)
     plan = BenchPlan.quick() if args.quick else BenchPlan()
     engine = open_engine(settings)
+    build_corpus = args.build_corpus or (named[0] if named else settings.corpus)
     with Reporter(enabled=not args.quiet) as reporter:
-        report = run_bench(engine, settings.index, items, args.build_corpus or settings.corpus, plan, reporter.update,
+        report = run_bench(engine, settings.index, items, build_corpus, plan, reporter.update,
                            tuple(args.only) if args.only else None)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

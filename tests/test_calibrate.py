@@ -151,6 +151,10 @@ def test_a_question_set_names_the_corpus_it_asks_about(fixtures, tmp_path, capsy
     assert f"index unchanged: {len(held)} documents" in capsys.readouterr().err
     assert json.loads((report / "report.json").read_text(encoding="utf-8"))["settings"]["index"] == str(
         tmp_path / "small-index")
+    bench = tmp_path / "bench.json"
+    assert main(["bench", "--testset", str(testset), "--only", "ask_warm_ms", "--out", str(bench), "--quiet"]) == 0
+    assert f"index unchanged: {len(held)} documents" in capsys.readouterr().err
+    assert json.loads(bench.read_text(encoding="utf-8"))["ask_warm_ms"]["total"]["p50"] > 0
     # A corpus that is not there: said, and nothing written; --index, when given, wins over the file.
     sidecar.write_text('corpus = "../nowhere"\nindex = "../small-index"\n', encoding="utf-8")
     out.unlink()
