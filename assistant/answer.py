@@ -261,14 +261,14 @@ def named_elsewhere(question: Question, passage: str, document: str = "", same: 
     return [] if in_passage or in_document else asked
 
 
-# An act named by its number and year ("dl 8/2000", "Reg. 651/2014"), as a question writes it.
+# An act named by its number and year ("dl 12/2003", "Reg. 1234/2019"), as a question writes it.
 _ACT = re.compile(r"(?<![\d/.,-])(\d{1,5})/((?:19|20)\d\d)(?![\d/])")
 
 
 def act_elsewhere(question: Question, document: str) -> list[str]:
-    """The acts a question names by number and year ("decree-law 8/2000") that its answer's `document`
-    (`Store.document_text`) never names, as "8/2000" or by its number beside its year ("4 febbraio 2000, n. 8",
-    "No 8 of 2000"): the answer is about another act."""
+    """The acts a question names by number and year ("decree-law 12/2003") that its answer's `document`
+    (`Store.document_text`) never names, as "12/2003" or by its number beside its year ("3 marzo 2003, n. 12",
+    "No 12 of 2003"): the answer is about another act."""
     missing = []
     for number, year in _ACT.findall(question.text):
         named = (rf"(?<![\d/.,-]){number}/{year}(?![\d/])",
@@ -295,7 +295,7 @@ def title_elsewhere(question: Question, source: str, titles: Sequence[str],
     ("Korea", "Regulation") is too often a translation away. Two words in a row typed in lower case, neither a
     stopword ("the fondo rotativo call: …"), only in a title in another language than the question's: a name
     kept as written across languages, not a phrase of the asker's own language that a title happens to use ("il
-    piano strategico" of a US plan, asked in Italian, is no Italian plan's title)."""
+    piano nazionale" of a foreign plan, asked in Italian, names no Italian plan)."""
     low_source = source.casefold()
     pairs = [(f"{a} {b}".casefold(), True) for run in _CAPITALISED_RUN.findall(question.text)
              for a, b in zip(run.split(), run.split()[1:])]

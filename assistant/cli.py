@@ -434,6 +434,9 @@ def _eval(args: argparse.Namespace) -> int:
     from .progress import Reporter
     from .report import INTERVALS, METRICS, right_and_wrong, describe_miss, spread_line, worst_misses, write_report
 
+    if args.refit_spread and not args.by_document:
+        print("error: --refit-spread needs --by-document (it refits the selector held out).", file=sys.stderr)
+        return 2
     items = load_testset(args.testset)
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
@@ -454,9 +457,6 @@ def _eval(args: argparse.Namespace) -> int:
               file=sys.stderr)
     crossing = lambda item: _crosslingual(item, documents)  # noqa: E731
     spread = None
-    if args.refit_spread and not args.by_document:
-        print("error: --refit-spread needs --by-document (it refits the selector held out).", file=sys.stderr)
-        return 2
     with Reporter(enabled=not args.quiet) as reporter:
         if args.by_document:
             from .calibrate import collect, cross_validate

@@ -129,7 +129,7 @@ class IndexStore:
     @functools.cached_property
     def lower_words(self) -> frozenset[str]:
         """Every word some passage writes in lower case ("direzione", "dirigente"): a capitalised word outside it
-        may be a name ("Holland"); made at the first question that asks for a name, and kept."""
+        may be a name ("Rossi"); made at the first question that asks for a name, and kept."""
         return frozenset(word for chunk in self.chunks for word in _LOWER_WORD.findall(f"{chunk.heading} {chunk.text}"))
 
     @functools.cached_property

@@ -1012,17 +1012,18 @@ def test_a_question_about_a_penalty_is_answered_by_one(analyzer, cues, text, lan
 
 
 def test_a_question_naming_an_act_by_number_is_answered_from_a_text_naming_it(analyzer, cues):
-    """"decree-law 8/2000" names one act: a document that never names it (as "8/2000", or by its number beside its
-    year, "4 febbraio 2000, n. 8") answers about another, whatever the language of the question."""
+    """"decree-law 12/2003" names one act: a document that never names it (as "12/2003", or by its number beside
+    its year, "3 marzo 2003, n. 12") answers about another, whatever the language of the question."""
     from assistant.answer import act_elsewhere
 
-    for text, language in (("법률명령 8/2000에 따른 이의신청 기한은?", "ko"), ("What did decree-law 8/2000 assign?", "en")):
+    for text, language in (("법률명령 12/2003에 따른 이의신청 기한은?", "ko"), ("What did decree-law 12/2003 assign?", "en")):
         q = question(text, language, analyzer, cues)
-        assert act_elsewhere(q, "DECRETO-LEGGE 4 febbraio 2000, n. 8 – Disposizioni urgenti …") == []
-        assert act_elsewhere(q, "ai sensi del d.l. n. 8 del 4 febbraio 2000") == []
-        assert act_elsewhere(q, "come previsto dal dl 8/2000, art. 3") == []
-        assert act_elsewhere(q, "Il subentrante presenta la richiesta entro 90 giorni (d.d.s. n. 11701/2024).") == ["8/2000"]
-        assert act_elsewhere(q, "n. 8 del regolamento; nel 2000 fu abrogato. Altro.") == ["8/2000"]  # not one act
+        assert act_elsewhere(q, "DECRETO-LEGGE 3 marzo 2003, n. 12 – Disposizioni urgenti …") == []
+        assert act_elsewhere(q, "ai sensi del d.l. n. 12 del 3 marzo 2003") == []
+        assert act_elsewhere(q, "come previsto dal dl 12/2003, art. 3") == []
+        assert act_elsewhere(q, "La richiesta va presentata entro 90 giorni (d.d.s. n. 4567/2024).") == ["12/2003"]
+        assert act_elsewhere(q, "n. 12 del regolamento; nel 2003 fu abrogato. Altro.") == ["12/2003"]  # not one act
+        assert act_elsewhere(q, "the fund of 112/2003 and n. 120 of 2003") == ["12/2003"]  # other numbers
     assert act_elsewhere(question("Quando scade il bando 2025?", "it", analyzer, cues), "Nulla qui.") == []
 
 
