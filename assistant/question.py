@@ -66,6 +66,11 @@ class Cues:
     defines: tuple[re.Pattern, ...] = ()  # a sentence that defines a term, the term its first group ('"X"이란', "X means")
     names_asked: tuple[re.Pattern, ...] = ()  # a question asks for a name ("come si chiama", "이름")
     person_names_asked: tuple[re.Pattern, ...] = ()  # … for a person's name, whatever else it asks ("cognome")
+    # A last sentence that asks whether one may or must ("…할 수 있나요?", "…받아야 하나요?"; the eligibility cues
+    # where a table lists none) and no question word ("몇", "quando", "how") asks who may, whatever sums or dates
+    # the sentences before it state.
+    whether: tuple[re.Pattern, ...] = ()
+    interrogatives: tuple[re.Pattern, ...] = ()
 
     def defined_terms(self, sentence: str) -> list[str]:
         """The terms a sentence defines (`defines`), case-folded: «"공공기관"이라 함은 …» → ["공공기관"]."""
@@ -170,7 +175,9 @@ def load_cues() -> dict[Language, Cues]:
                                 compile_all(data.get("counters", {}).get("asked", [])),
                                 tuple(re.compile(p) for p in data.get("defines", {}).get("patterns", [])),
                                 compile_all(data.get("names", {}).get("asked", [])),
-                                compile_all(data.get("names", {}).get("person", [])))
+                                compile_all(data.get("names", {}).get("person", [])),
+                                compile_all(data["asks"].get("whether", [])),
+                                compile_all(data["asks"].get("interrogatives", [])))
     return tables
 
 
@@ -216,13 +223,21 @@ class Question:
     sentence_vector: np.ndarray | None = field(default=None, compare=False)  # the sentence model's
 
 
+_LAST_SENTENCE = re.compile(r"(?<=[.?!:])\s+")
+
+
 def asks_for(text: str, cues: Cues) -> Asks:
-    """The kind of fact a question asks for (the first kind whose cue matches, in the table's order)."""
+    """The kind of fact a question asks for: the first kind whose cue matches, in the table's order; but a last
+    sentence that asks whether one may or must, with no question word, asks who may ("We have a turnover of 2
+    million. Can we apply?" is no "how much")."""
     normal = unicodedata.normalize("NFKC", text)
-    for kind, patterns in cues.asks:
-        if any(p.search(normal) for p in patterns):
-            return kind
-    return Asks.OTHER
+    kind = next((kind for kind, patterns in cues.asks if any(p.search(normal) for p in patterns)), Asks.OTHER)
+    if kind is not Asks.ELIGIBILITY and cues.interrogatives:
+        last = _LAST_SENTENCE.split(normal.strip())[-1]
+        whether = cues.whether or dict(cues.asks).get(Asks.ELIGIBILITY, ())
+        if any(p.search(last) for p in whether) and not any(p.search(last) for p in cues.interrogatives):
+            return Asks.ELIGIBILITY
+    return kind
 
 
 _COUNT_AFTER = re.compile(r"\b(?:quant[ie]|how many|numero di|number of)\s+((?:[\w.’'-]+\s*){1,4})", re.IGNORECASE)

@@ -84,6 +84,15 @@ def features(q, s, idf=None, passage_text="", cues=None):
     ("Which costs are eligible?", "en", Asks.ELIGIBILITY),
     ("어떤 비용이 지원 대상인가요?", "ko", Asks.ELIGIBILITY),
     ("사업 비용은 얼마인가요", "ko", Asks.AMOUNT),
+    # sums or dates in the situation told before it do not make "may we?" a "how much"; a question word does
+    ("저희 회사는 매출이 10억 원입니다. 이번 공모에 참여할 수 있을까요?", "ko", Asks.ELIGIBILITY),
+    ("총사업비가 300억원이 넘는 도로 사업도 심사를 받아야 하나요?", "ko", Asks.ELIGIBILITY),
+    ("몇 명까지 신청할 수 있나요?", "ko", Asks.COUNT),
+    ("지원 금액은 얼마까지 받을 수 있나요?", "ko", Asks.AMOUNT),
+    ("We spent 2,000 euros on software. Is that an eligible expense?", "en", Asks.ELIGIBILITY),
+    ("How much can we receive if we are eligible?", "en", Asks.AMOUNT),
+    ("Abbiamo un budget di 50.000 euro: possiamo partecipare al bando?", "it", Asks.ELIGIBILITY),
+    ("Quanto possiamo ottenere se partecipiamo?", "it", Asks.AMOUNT),
 ])
 def test_what_a_question_asks_for(analyzer, cues, text, language, asks):
     assert question(text, language, analyzer, cues).asks is asks
