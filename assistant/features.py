@@ -258,7 +258,7 @@ def no_penalty(question: Question, text: str, table: Cues) -> bool:
     return question.asks_penalty and not table.states_penalty(text)
 
 
-_CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Za-zà-ÿ'’-]+")
+_CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Za-zà-ÿ]+(?:['’-][A-Za-zà-ÿ]+)*")  # "D'Amico", not "Rossi’"
 
 
 def no_name(question: Question, text: str, common: frozenset[str]) -> bool:
