@@ -296,19 +296,35 @@ def title_elsewhere(question: Question, source: str, titles: Sequence[str],
     stopword ("the fondo rotativo call: …"), only in a title in another language than the question's: a name
     kept as written across languages, not a phrase of the asker's own language that a title happens to use ("il
     piano nazionale" of a foreign plan, asked in Italian, names no Italian plan)."""
-    low_source = source.casefold()
     pairs = [(f"{a} {b}".casefold(), True) for run in _CAPITALISED_RUN.findall(question.text)
              for a, b in zip(run.split(), run.split()[1:])]
     words = [w.casefold() for w in _LETTERS.findall(question.text)]
     pairs += [(f"{a} {b}", False) for a, b in zip(words, words[1:]) if a not in _STOP and b not in _STOP]
-    foreign = [title for title, language in zip(titles, languages) if language is not question.language]
-    named = []
+    every = "\n".join(titles)  # one search over all titles, not one per title
+    foreign = "\n".join(title for title, language in zip(titles, languages) if language is not question.language)
+    named, low_source = [], None
     for pair, capitalised in dict.fromkeys(pairs):
-        pattern = re.compile(rf"(?<!\w){re.escape(pair)}(?!\w)")
-        if (any(pattern.search(title) for title in (titles if capitalised else foreign))
-                and not pattern.search(low_source) and pair not in named):
-            named.append(pair)
+        if holds_whole(every if capitalised else foreign, pair):
+            low_source = source.casefold() if low_source is None else low_source  # a long text: only when needed
+            if not holds_whole(low_source, pair) and pair not in named:
+                named.append(pair)
     return named
+
+
+def holds_whole(text: str, words: str) -> bool:
+    """Whether `text` holds `words` with no letter, digit or underscore glued to either end (what a regular
+    expression's word boundaries would say, without compiling a pattern for every pair of words a question gives)."""
+    start = text.find(words)
+    while start >= 0:
+        end = start + len(words)
+        if (start == 0 or not _is_word(text[start - 1])) and (end == len(text) or not _is_word(text[end])):
+            return True
+        start = text.find(words, start + 1)
+    return False
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum() or character == "_"
 
 
 def refusal_reasons(question: Question, best: Candidate, confidence: float, threshold: float,

@@ -1,4 +1,6 @@
 """The answer selector's features on hand-made questions and sentences, and the question record."""
+import re
+
 import numpy as np
 import pytest
 
@@ -988,6 +990,15 @@ def test_a_question_naming_a_documents_title_is_answered_from_a_text_naming_it(a
     assert title_elsewhere(own, "Telework agreements allow two days a week.", titles, languages) == []
     national = question("what does the national finance act say about the budget", "en", analyzer, cues)
     assert title_elsewhere(national, "국회는 예산안을 심의·확정한다.", titles, languages) == []  # an English title
+
+
+@pytest.mark.parametrize("words", ["agile", "lavoro agile", "avvio di", "agile manuale"])
+def test_words_held_whole_as_word_boundaries_say(words):
+    from assistant.answer import holds_whole
+
+    for text in ("lavoro agile – manuale", "l’avvio di nuove imprese", "agile_x agile", "xagile agile2", "(agile)",
+                 "agile manuale", "lavoro agilee", "", "à lavoro agile"):
+        assert holds_whole(text, words) == bool(re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text)), text
 
 
 @pytest.mark.parametrize("text, language, liability, penalty", [
