@@ -486,6 +486,8 @@ def _eval(args: argparse.Namespace) -> int:
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
     if spread:
         context["refit_spread"] = spread
+        if args.compare and (before := _previous_spread(args.compare)):
+            context["compared_spread"] = before
     sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
     if previous is not None:
         context["comparison"] = compare(previous, results, str(args.compare))
@@ -497,7 +499,7 @@ def _eval(args: argparse.Namespace) -> int:
     _print_losses(results, tuple(metrics))
     _print_sweep(sweep, thresholds, WRONG_COST)
     if spread:
-        print(spread_line(spread, *right_and_wrong(results), WRONG_COST))
+        print(spread_line(spread, *right_and_wrong(results), WRONG_COST, context.get("compared_spread")))
     worst = worst_misses(results)
     print(f"worst misses (the {len(worst)} wrong answers given with the highest confidence):" if worst
           else "worst misses: none, no answer was wrong")
@@ -507,6 +509,15 @@ def _eval(args: argparse.Namespace) -> int:
         print("\n".join(comparison_lines(context["comparison"])))
     print("report: " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _previous_spread(report: Path) -> dict | None:
+    """The refit spread an earlier report holds (None when it was run without --refit-spread)."""
+    try:
+        spread = json.loads(report.read_text(encoding="utf-8")).get("refit_spread")
+    except (OSError, ValueError):
+        return None
+    return spread if isinstance(spread, dict) and spread.get("utility") else None
 
 
 def _print_sweep(sweep: list[dict], used: list[float], wrong_cost: float) -> None:

@@ -161,16 +161,24 @@ def right_and_wrong(results: list[ItemResult]) -> tuple[int, int]:
             sum(r.grounded and not r.correct and not r.error for r in results))
 
 
-def spread_line(spread: dict, right: int, wrong: int, wrong_cost: float = 1.5) -> str:
-    """The refit spread (`calibrate.refit_spread`) beside this run's right and wrong answers."""
+def spread_line(spread: dict, right: int, wrong: int, wrong_cost: float = 1.5, before: dict | None = None) -> str:
+    """The refit spread (`calibrate.refit_spread`) beside this run's right and wrong answers, and beside the spread
+    of the report compared with (`before`), when it has one."""
     def span(values) -> str:
         low, high = min(values), max(values)
         return f"{low:g}" if low == high else f"{low:g}–{high:g}"
 
-    return (f"Refit spread ({spread['runs']} refits, each training fold without a random {spread['leave_out']:.0%} of "
+    def mean(values) -> str:
+        return f"{sum(values) / len(values):.1f}"
+
+    line = (f"Refit spread ({spread['runs']} refits, each training fold without a random {spread['leave_out']:.0%} of "
             f"its questions): right {span(spread['right'])}, wrong {span(spread['wrong'])}, right − {wrong_cost:g} × "
-            f"wrong {span(spread['utility'])}; this run {right} / {wrong} ({right - wrong_cost * wrong:g}). A change "
-            "that moves the answers less than this cannot be told from the refit noise.")
+            f"wrong {span(spread['utility'])} (mean {mean(spread['utility'])}); this run {right} / {wrong} "
+            f"({right - wrong_cost * wrong:g}).")
+    if before:
+        line += (f" The compared report's: right {span(before['right'])}, wrong {span(before['wrong'])}, "
+                 f"{span(before['utility'])} (mean {mean(before['utility'])}).")
+    return line + " A change that moves the answers less than this cannot be told from the refit noise."
 
 
 def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult], context: dict,
@@ -197,7 +205,8 @@ def _markdown(testset: Path, metrics: dict[str, dict], results: list[ItemResult]
         lines += sweep_lines(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))
         lines += ["", best_line(sweep, used_thresholds(context), context.get("wrong_cost", 1.5))]
     if spread := context.get("refit_spread"):
-        lines += ["", spread_line(spread, *right_and_wrong(results), context.get("wrong_cost", 1.5))]
+        lines += ["", spread_line(spread, *right_and_wrong(results), context.get("wrong_cost", 1.5),
+                                  context.get("compared_spread"))]
     lines += ["", f"## Worst misses: the {len(worst)} wrong answers given with the highest confidence", ""]
     lines += [f"{n}. {describe_miss(r)}" for n, r in enumerate(worst, 1)] or ["None: no answer was wrong."]
     failed = [r for r in results if failure_reason(r)]

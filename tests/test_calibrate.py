@@ -96,6 +96,12 @@ def test_refit_spread_refits_without_a_random_share_of_each_training_fold(testse
     assert "Refit spread (2 refits" in capsys.readouterr().out
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["refit_spread"]["runs"] == 2
     assert "Refit spread (2 refits" in (out / "report.md").read_text(encoding="utf-8")
+    # Compared with a report that has a spread, both are printed side by side.
+    again = tmp_path / "again"
+    assert main(["eval", str(testset), "--by-document", "--refit-spread", "2", "--index", index, "--out", str(again),
+                 "--compare", str(out / "report.json"), "--quiet"]) == 0
+    assert "The compared report's: right" in capsys.readouterr().out
+    assert json.loads((again / "report.json").read_text(encoding="utf-8"))["compared_spread"]["runs"] == 2
     assert main(["eval", str(testset), "--refit-spread", "2", "--index", index, "--out", str(out), "--quiet"]) == 2
     assert "--refit-spread needs --by-document" in capsys.readouterr().err
 
