@@ -223,16 +223,16 @@ def set_corpus(testset: Path) -> tuple[Path, Path] | None:
     return corpus, index
 
 
-def _set_index(testset: Path, given: Path | None, quiet: bool) -> Path | None:
-    """The index a question set is asked against: --index when given; else the index its corpus file names, built
-    or brought up to date first (a no-op in a fraction of a second when nothing changed); else None (the
-    settings' index)."""
+def _set_index(testset: Path, given: Path | None, quiet: bool) -> tuple[Path | None, Path | None]:
+    """The index a question set is asked against and the corpus it was built from: (--index, None) when --index is
+    given; else the pair its corpus file names, the index built or brought up to date first (a no-op in a fraction
+    of a second when nothing changed); else (None, None): the settings' index and corpus."""
     from .config import load_settings
     from .errors import ConfigError
 
     named = None if given is not None else set_corpus(testset)
     if named is None:
-        return given
+        return given, None
     corpus, index = named
     if not corpus.is_dir():
         raise ConfigError(f"'{testset.with_suffix('.toml')}' says the questions of '{testset}' ask about the "
@@ -244,7 +244,7 @@ def _set_index(testset: Path, given: Path | None, quiet: bool) -> Path | None:
     for item in report.skipped:
         print(f"skipped: {item.line()}", file=sys.stderr)
     print(_built_line(report, index), file=sys.stderr)
-    return index
+    return index, corpus
 
 
 def summary_table(report) -> str:
@@ -441,7 +441,7 @@ def _eval(args: argparse.Namespace) -> int:
     if not items:
         print(f"error: '{args.testset}' holds no test items.", file=sys.stderr)
         return 2
-    args.index = _set_index(args.testset, args.index, args.quiet)
+    args.index, _ = _set_index(args.testset, args.index, args.quiet)
     settings = _settings(args)
     # Read now, before asking: --out may be the same folder, and a wrong report fails at once.
     previous = load_previous(args.compare, [item.id for item in items]) if args.compare else None
@@ -582,10 +582,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     from .selector import default_path
 
     settings = _settings(args)
-    sets = [(args.testset, _set_index(args.testset, args.index, args.quiet) or settings.index)]
+    sets = [(args.testset, _set_index(args.testset, args.index, args.quiet)[0] or settings.index)]
     for extra in args.also or []:
         path, _, index = extra.partition(":")
-        sets.append((Path(path), _set_index(Path(path), Path(index) if index else None, args.quiet) or settings.index))
+        sets.append((Path(path), _set_index(Path(path), Path(index) if index else None, args.quiet)[0] or settings.index))
     loaded = [(testset, index, load_testset(testset)) for testset, index in sets]
     for testset, _, items in loaded:
         if not items:
@@ -660,12 +660,11 @@ def _bench(args: argparse.Namespace) -> int:
     from .progress import Reporter
 
     items = load_testset(args.testset)
-    named = None if args.index else set_corpus(args.testset)  # the test set's own corpus, when it names one
-    args.index = _set_index(args.testset, args.index, args.quiet)
+    args.index, named_corpus = _set_index(args.testset, args.index, args.quiet)  # the test set's own, when it names one
     settings = _settings(args)
     plan = BenchPlan.quick() if args.quick else BenchPlan()
     engine = open_engine(settings)
-    build_corpus = args.build_corpus or (named[0] if named else settings.corpus)
+    build_corpus = args.build_corpus or named_corpus or settings.corpus
     with Reporter(enabled=not args.quiet) as reporter:
         report = run_bench(engine, settings.index, items, build_corpus, plan, reporter.update,
                            tuple(args.only) if args.only else None)

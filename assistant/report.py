@@ -42,10 +42,15 @@ def failure_reason(result: ItemResult) -> str:
     return ""
 
 
+def _wrong_answer(result: ItemResult) -> bool:
+    """An answer given that is wrong: an expected fact missing, or an unanswerable question answered."""
+    return result.grounded and not result.correct and not result.error
+
+
 def worst_misses(results: list[ItemResult], n: int = 10) -> list[ItemResult]:
     """The wrong answers the selector was surest of (an unanswerable question answered, or an expected fact
     missing), the most confident first: where a wrong answer costs most, and where to look first."""
-    wrong = [r for r in results if r.grounded and not r.correct and not r.error]
+    wrong = [r for r in results if _wrong_answer(r)]
     return sorted(wrong, key=lambda r: (-(r.confidence if r.confidence is not None else -1.0), r.item.id))[:n]
 
 
@@ -156,9 +161,8 @@ def breakdown_table(title: str, groups: dict[str, dict]) -> list[str]:
 
 
 def right_and_wrong(results: list[ItemResult]) -> tuple[int, int]:
-    """Right answers, and wrong ones (an expected fact missing, or an unanswerable question answered)."""
-    return (sum(r.correct and r.grounded for r in results),
-            sum(r.grounded and not r.correct and not r.error for r in results))
+    """Right answers, and wrong ones (`_wrong_answer`)."""
+    return sum(r.correct and r.grounded for r in results), sum(_wrong_answer(r) for r in results)
 
 
 def spread_line(spread: dict, right: int, wrong: int, wrong_cost: float = 1.5, before: dict | None = None) -> str:
