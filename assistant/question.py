@@ -6,6 +6,7 @@ import functools
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -88,7 +89,7 @@ class Cues:
         """Whether a text ends by introducing a list it does not give: "… only if:", or this language's words for "the
         following" at its end (editorial notes left out)."""
         text = erase(unicodedata.normalize("NFKC", text), self.annotations)
-        return lead_in(text) or any(p.search(text) for p in self.lead_ins)
+        return lead_in(text) or _found(self.lead_ins, text)
 
     def asks_meaning(self, question: str) -> bool:
         """Whether a question asks what a term means ("what does 'chartering' mean", "how does M-13-13 define…")."""
@@ -132,14 +133,18 @@ class Cues:
         return _matching(self.forms_held, unicodedata.normalize("NFKC", sentence))
 
 
-def _finds(patterns: tuple[re.Pattern, ...], text: str) -> bool:
+def _finds(patterns: Iterable[re.Pattern], text: str) -> bool:
     """Whether any of the patterns occurs in the text (after Unicode NFKC, as every cue is read)."""
-    normal = unicodedata.normalize("NFKC", text)
+    return _found(patterns, unicodedata.normalize("NFKC", text))
+
+
+def _found(patterns: Iterable[re.Pattern], normal: str) -> bool:
+    """Whether any of the patterns occurs in a text already NFKC-normalised."""
     return any(p.search(normal) for p in patterns)
 
 
 def _matching(table: dict[str, tuple[re.Pattern, ...]], text: str) -> frozenset[str]:
-    return frozenset(name for name, patterns in table.items() if any(p.search(text) for p in patterns))
+    return frozenset(name for name, patterns in table.items() if _found(patterns, text))
 
 
 def load_cues() -> dict[Language, Cues]:
@@ -231,11 +236,11 @@ def asks_for(text: str, cues: Cues) -> Asks:
     sentence that asks whether one may or must, with no question word, asks who may ("We have a turnover of 2
     million. Can we apply?" is no "how much")."""
     normal = unicodedata.normalize("NFKC", text)
-    kind = next((kind for kind, patterns in cues.asks if any(p.search(normal) for p in patterns)), Asks.OTHER)
+    kind = next((kind for kind, patterns in cues.asks if _found(patterns, normal)), Asks.OTHER)
     if kind is not Asks.ELIGIBILITY and cues.interrogatives:
         last = _LAST_SENTENCE.split(normal.strip())[-1]
         whether = cues.whether or dict(cues.asks).get(Asks.ELIGIBILITY, ())
-        if any(p.search(last) for p in whether) and not any(p.search(last) for p in cues.interrogatives):
+        if _found(whether, last) and not _found(cues.interrogatives, last):
             return Asks.ELIGIBILITY
     return kind
 
@@ -298,7 +303,7 @@ def analyse_question(text: str, language: Language, analyzer: Analyzer, cues: di
     wants_figure = any(re.search(rf"(?<!\w){re.escape(word)}", lowered) for word in table.figure)
     return Question(text, language, asks, terms, focus, figures, names, counted,
                     anchor_terms(text, names, language, analyzer), wants_figure, forms=table.asked_forms(text),
-                    about_costs=any(p.search(lowered) for p in table.costs_asked), asks_meaning=table.asks_meaning(text),
+                    about_costs=_found(table.costs_asked, lowered), asks_meaning=table.asks_meaning(text),
                     asks_penalty=table.asks_penalty(text), asks_name=table.asks_name(text, asks),
                     counter=table.counter(text) if asks is Asks.COUNT else "")
 
