@@ -67,6 +67,36 @@ def test_cross_validation_never_scores_a_document_it_was_fitted_on(testset, fixt
         assert all(examples[i].group != group for i in train)
 
 
+def test_the_confidence_learns_from_picks_of_choosers_that_never_saw_their_document(testset, fixture_engine,
+                                                                                     monkeypatch):
+    examples = calibrate.collect(fixture_engine, load_testset(testset), testset="fixture-qa")
+    _, made = calibrate.fit(examples)
+    group_of = {id(c.candidates): e.group for e, c in zip(examples, made)}
+    trained: dict[int, set[str]] = {}
+    picks: list[tuple[str, int]] = []
+    kept = []  # the choosers held, so that no two share an id
+    real_fit, real_pick = calibrate.fit_chooser, calibrate.chooser_pick
+
+    def fit_spy(train, *args, **kwargs):
+        chooser = real_fit(train, *args, **kwargs)
+        trained[id(chooser)] = {group_of[id(c.candidates)] for c in train}
+        kept.append(chooser)
+        return chooser
+
+    def pick_spy(candidates, chooser, *args, **kwargs):
+        picks.append((group_of[id(candidates)], id(chooser)))
+        return real_pick(candidates, chooser, *args, **kwargs)
+
+    monkeypatch.setattr(calibrate, "fit_chooser", fit_spy)
+    monkeypatch.setattr(calibrate, "chooser_pick", pick_spy)
+    calibrate.fit_confidence(examples, made)
+    answered = {e.group for e, c in zip(examples, made) if c.candidates}
+    assert len(trained) == min(calibrate.CONFIDENCE_INNER_FOLDS, len({e.group for e in examples}))
+    assert {group for group, _ in picks} == answered  # every document's picks are learned from …
+    assert all(group not in trained[chooser] for group, chooser in picks)  # … by a chooser that never saw it
+    assert all(trained[chooser] for _, chooser in picks)
+
+
 def test_refit_spread_refits_without_a_random_share_of_each_training_fold(testset, fixture_engine, monkeypatch,
                                                                           tmp_path, capsys):
     examples = calibrate.collect(fixture_engine, load_testset(testset), testset="fixture-qa")
