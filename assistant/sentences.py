@@ -19,8 +19,9 @@ _KINDS = list(Asks)
 # and embeds the corpus again. 2: a list item's number or letter stays with its item's text. 3: an abbreviation
 # after an elision or a bracket ends no sentence ("all’art. B.2"); "una sola", "a single" are the figure 1. 4: a stop
 # inside brackets that close later on the line ends no sentence. 5: a list item's own number is no figure of its
-# sentence ("2) Applicants shall…"). 6: nor a footnote's label glued to its first word.
-SENTENCE_VERSION = 6
+# sentence ("2) Applicants shall…"). 6: nor a footnote's label glued to its first word. 7: nor a Korean verb written
+# like a native numeral ("둘 수 있다", "may have").
+SENTENCE_VERSION = 7
 SENTENCE_SECONDS = "sentences.second.npy"  # every sentence's vector from the sentence model, when there is one
 
 

@@ -76,11 +76,16 @@ def strip_separators(text: str) -> str:
     return re.sub(r"(?<=\d)[,.](?=\d{3}(?!\d))", "", text)
 
 
+# A Korean verb that is written as a native numeral: a verb stem before 수 ("둘 수 있나요", may one have; "열 수
+# 있다", may open) or "하나" after an ending that asks whether one must ("신청해야 하나").
+_KOREAN_VERB = re.compile(r"(?<![가-힣])(?:(?:하나|둘|셋|넷|열)(?=\s+수(?![가-힣]))|(?<=야\s)하나)(?![가-힣])")
+
+
 def numbers(text: str) -> set[str]:
     """The figures in a text, digits without separators (number words become digits)."""
     text = normalize(text)
     found = {m.group(0) for m in _NUMBER.finditer(strip_separators(text))}
-    for word in _WORD.findall(text):
+    for word in _WORD.findall(_KOREAN_VERB.sub(" ", text)):
         if word in NUMBER_WORDS and word not in {"한", "두", "세", "네"}:
             found.add(str(NUMBER_WORDS[word]))
     if _JUST_ONE.search(text):

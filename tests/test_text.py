@@ -64,6 +64,14 @@ def test_exactly_one_said_with_an_article_is_the_figure_one():
     assert numbers("una domanda per un impianto") == set()  # an article alone is no figure
 
 
+def test_a_korean_verb_written_like_a_native_numeral_is_no_figure():
+    assert numbers("위원은 최대 몇 명까지 둘 수 있나요?") == set()  # 두다, "may one have"
+    assert numbers("회의를 열 수 있다") == set()  # 열다, "may open"
+    assert numbers("서류를 더 내야 하나") == set()  # "must one…?"
+    assert numbers("토지가 둘 이상의 읍에 걸친 경우") == {"2"}  # the numeral, counting
+    assert numbers("위원 열 명") == {"10"}
+
+
 def test_a_list_items_number_or_letter_stays_with_its_text():
     # Korean items ("가.", "나."), numbered paragraphs and roman numerals start their sentence; they are no sentence
     # of their own, and an item number after a sentence's end begins the next sentence, not the end of the last.
