@@ -296,8 +296,8 @@ def title_elsewhere(question: Question, source: str, titles: Sequence[str],
     stopword ("the fondo rotativo call: …"), only in a title in another language than the question's: a name
     kept as written across languages, not a phrase of the asker's own language that a title happens to use ("il
     piano nazionale" of a foreign plan, asked in Italian, names no Italian plan)."""
-    pairs = [(f"{a} {b}".casefold(), True) for run in _CAPITALISED_RUN.findall(question.text)
-             for a, b in zip(run.split(), run.split()[1:])]
+    pairs = [(f"{a} {b}".casefold(), True) for run in map(str.split, _CAPITALISED_RUN.findall(question.text))
+             for a, b in zip(run, run[1:])]
     words = [w.casefold() for w in _LETTERS.findall(question.text)]
     pairs += [(f"{a} {b}", False) for a, b in zip(words, words[1:]) if a not in _STOP and b not in _STOP]
     every = "\n".join(titles)  # one search over all titles, not one per title

@@ -486,11 +486,11 @@ def _eval(args: argparse.Namespace) -> int:
                "wrong_cost": WRONG_COST, "settings": settings.model_dump(mode="json")}
     if spread:
         context["refit_spread"] = spread
-        if args.compare and (before := _previous_spread(args.compare)):
+        if previous is not None and (before := _previous_spread(previous)):
             context["compared_spread"] = before
     sweep = threshold_sweep(results, (*SWEEP, *thresholds), WRONG_COST)
     if previous is not None:
-        context["comparison"] = compare(previous, results, str(args.compare))
+        context["comparison"] = compare(previous["items"], results, str(args.compare))
     paths = write_report(out, args.testset, metrics, results, context, breakdowns, sweep)
     names = ("accuracy", *METRICS, "crosslingual_accuracy", "latency_p50_ms", "latency_p95_ms", *INTERVALS)
     print(f"selector: {selector_note}")
@@ -511,12 +511,9 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _previous_spread(report: Path) -> dict | None:
+def _previous_spread(report: dict) -> dict | None:
     """The refit spread an earlier report holds (None when it was run without --refit-spread)."""
-    try:
-        spread = json.loads(report.read_text(encoding="utf-8")).get("refit_spread")
-    except (OSError, ValueError):
-        return None
+    spread = report.get("refit_spread")
     return spread if isinstance(spread, dict) and spread.get("utility") else None
 
 

@@ -279,11 +279,13 @@ def intervals(results: list[ItemResult], draws: int = INTERVAL_DRAWS, level: flo
             "crosslingual_accuracy": interval(right & crossing, crossing)}
 
 
-def load_previous(path: Path, ids: Iterable[str] = ()) -> list[dict]:
-    """The items of an earlier eval's report.json (what `compare` reads), or a clear error; also when it shares
-    none of `ids` (the questions about to be asked), as a run of another test set would."""
+def load_previous(path: Path, ids: Iterable[str] = ()) -> dict:
+    """An earlier eval's report.json, read once: its `items` are what `compare` reads (checked here), its
+    `refit_spread` what a new spread is set beside; or a clear error, also when it shares none of `ids` (the
+    questions about to be asked), as a run of another test set would."""
     try:
-        items = json.loads(Path(path).read_text(encoding="utf-8"))["items"]
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
+        items = report["items"]
         if not all({"id", "lang"} <= set(record["item"]) and {"correct", "grounded"} <= set(record) for record in items):
             raise ValueError("an item lacks its id, language, correctness or grounding")
     except FileNotFoundError:
@@ -296,7 +298,7 @@ def load_previous(path: Path, ids: Iterable[str] = ()) -> list[dict]:
     if wanted and not wanted & {record["item"]["id"] for record in items}:
         raise AssistantError(f"'{path}' holds none of the {len(wanted)} questions of this test set (matched by id): "
                              "compare with a report of the same test set.")
-    return items
+    return report
 
 
 def _state(correct: bool, grounded: bool) -> str:
